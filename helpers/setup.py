@@ -1,0 +1,33 @@
+"""The work of every notebook's setup cell: seed, pick the device, make sure the data is there.
+
+Introduced in 01_pixels.
+"""
+import random, warnings
+
+# Warnings a student cannot act on, raised inside libraries the notebooks use (not by their code).
+KNOWN_NOISE = [
+    (FutureWarning, r"`torch.jit.script` is deprecated"),  # fastai's layers use it at import time
+]
+
+
+def quiet_library_warnings():
+    "Hide the warnings in KNOWN_NOISE; every other warning still shows."
+    for category, message in KNOWN_NOISE:
+        warnings.filterwarnings("ignore", message=message, category=category)
+
+
+def setup(seed=42, data="mnist_sample"):
+    """Seed Python, NumPy and PyTorch with `seed`, pick the GPU if there is one (else the CPU), make
+    sure the `data` folder is there ("mnist_sample", "mnist_png" or "" for none), print one line
+    saying so, and return the device."""
+    quiet_library_warnings()
+    import numpy as np, torch
+    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    said = [f"seed {seed}", f"device: {device.type}"]
+    if data:
+        from .data import ensure, folder_counts
+        path = ensure(data, quiet=False)
+        said.append(f"{data}: ready ({sum(folder_counts(path).values()):,} images)")
+    print(" · ".join(said))
+    return device

@@ -1,0 +1,60 @@
+"""The committed notebooks as a student sees them: executed in order, no errors, no noise."""
+import json, re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+NOISE = [(r"Warning|warn\(", "a warning"), (r"(/home/|/root/|/tmp/|/Users/)\w", "a machine path"),
+         (r"\b0x[0-9a-fA-F]{6,}\b", "a memory address")]
+
+
+def code_cells(path):
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def shown_text(out):
+    if out["output_type"] == "stream": return "".join(out["text"])
+    data = out.get("data", {})
+    if "image/png" in data or "application/vnd.jupyter.widget-view+json" in data: return ""
+    return "".join(data.get("text/plain", "")) + "".join(data.get("text/html", ""))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_executed_in_order_without_errors(path):
+    cells = [c for c in code_cells(path) if "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in cells]
+    assert None not in counts, "a code cell was never run: run the notebook top to bottom"
+    assert counts == list(range(1, len(cells) + 1)), "run it top to bottom from a fresh kernel"
+    assert not [o for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_noise_in_outputs(path):
+    for c in code_cells(path):
+        for o in c["outputs"]:
+            text = shown_text(o)
+            for pattern, what in NOISE:
+                assert not re.search(pattern, text), f"{what} in the output of: {''.join(c['source'])[:60]!r}"
+            assert o.get("name") != "stderr", f"stderr output in: {''.join(c['source'])[:60]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_widget_cells_are_not_compared_by_nbval(path):
+    for c in code_cells(path):
+        if any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in c["outputs"]):
+            assert "nbval-ignore-output" in c["metadata"].get("tags", []), ''.join(c["source"])[:60]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_book_build_markup(path):
+    for c in json.loads(path.read_text())["cells"]:
+        assert not re.match(r"#\s*(hide|id|export)\b", "".join(c["source"])), "book-build markup in a cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_plot_has_a_title_and_axis_labels(path):
+    for c in code_cells(path):
+        src = "".join(c["source"])
+        if "plt.subplots" in src:
+            assert re.search(r"set_title|title=", src) and re.search(r"xlabel", src) and re.search(r"ylabel", src), src[:80]

@@ -1,0 +1,54 @@
+"""Run notebooks top to bottom in a fresh kernel, save them with their outputs, and report the
+wall time and the kernel's peak memory.
+
+    python tools/execute.py notebooks/01_pixels.ipynb [more.ipynb ...] [--no-save]
+
+Each notebook runs in its own child process, so the peak memory reported is that of its kernel
+alone (the largest child that process waited for).
+"""
+import argparse, json, resource, subprocess, sys, time
+from pathlib import Path
+
+
+def run_one(path: Path, save=True, timeout=900):
+    "Execute one notebook in this process (its kernel is our only child); returns (seconds, peak MB)."
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if save:
+        nbformat.write(nb, path)
+    return seconds, peak_mb
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("notebooks", nargs="+", type=Path)
+    ap.add_argument("--no-save", action="store_true", help="run only; leave the files as they are")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:  # one notebook, in this process
+        secs, mb = run_one(args.notebooks[0], save=not args.no_save)
+        print(json.dumps({"seconds": round(secs, 2), "peak_mb": round(mb)}))
+        return 0
+    failed = 0
+    for nb in args.notebooks:
+        cmd = [sys.executable, __file__, "--child", str(nb)] + (["--no-save"] if args.no_save else [])
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            failed += 1
+            tail = (r.stderr.strip().splitlines() or ["(no output)"])[-15:]
+            print(f"{nb.name}: FAILED\n  " + "\n  ".join(tail))
+            continue
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+        print(f"{nb.name}: {res['seconds']:.1f} s, kernel peak {res['peak_mb']} MB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
