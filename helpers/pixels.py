@@ -123,6 +123,10 @@ class PixelExplorer(widgets.VBox):
             s.observe(self._update, names="value")
         super().__init__([self.index, widgets.HBox([self.rows, self.cols]), self.code,
                           widgets.HBox([self.picture, self.table])])
+        # names for the browser test (tests/test_browser.py) to find the parts by
+        self.add_class("digits-pixel-explorer")
+        self.index.add_class("digits-image-slider")
+        self.picture.add_class("digits-explorer-picture")
         self._update()
 
     def selection(self):

@@ -4,6 +4,8 @@ import pytest
 
 from helpers.pixels import PixelExplorer, pixel_table_html, region_code
 
+pytestmark = pytest.mark.widgets
+
 
 @pytest.fixture
 def stack():
