@@ -146,3 +146,17 @@ class PixelExplorer(widgets.VBox):
                            f"shape <code>{tuple(part.shape)}</code> (rank {part.ndim})")
         self.table.value = pixel_table_html(part, rows[0], cols[0]) if part.numel() else "<i>empty region</i>"
         self.picture.value = self.drawing.show(i, rows, cols)
+
+
+def frame_times(n=50, seed=0):
+    "Seconds per update when the image slider moves, `n` times (for `make bench`, not for tests)."
+    import time
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    e = PixelExplorer(torch.randint(0, 256, (6131, 28, 28), dtype=torch.uint8, generator=g))
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        e.index.value = (i * 97 + 1) % 6131
+        times.append(time.perf_counter() - start)
+    return times

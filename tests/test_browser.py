@@ -18,6 +18,7 @@ TOKEN = "digits-browser-test"
 # notebook, the slider to move (CSS class), the picture that must change (CSS class), new value
 CASES = [
     ("01_pixels.ipynb", "digits-image-slider", "digits-explorer-picture", "42"),
+    ("03_gradient_descent.ipynb", "digits-lr-slider", "digits-lr-picture", "0.05"),
 ]
 
 
@@ -73,8 +74,17 @@ def browser():
         b.close()
 
 
+def accept_kernel_dialog(page):
+    "JupyterLab may ask which kernel to use (a slow start under load): take the one it proposes."
+    try:
+        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=5_000)
+    except Exception:
+        pass  # no dialog
+
+
 def run_all(page):
     "Run → Run All Cells, through JupyterLab's own menu."
+    accept_kernel_dialog(page)
     page.locator(".lm-MenuBar-item", has_text="Run").first.click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
 
@@ -112,7 +122,7 @@ def test_run_notebook_and_move_a_slider(lab, browser, notebook, slider, picture,
     img.screenshot(path=str(OUT / f"{notebook[:-6]}-widget.png"))
     page.screenshot(path=str(OUT / f"{notebook[:-6]}-after.png"))
     assert after_png != before_png, "the picture did not change when the slider moved"
-    assert page.locator(f".{slider} .widget-readout").inner_text().strip() == value
+    assert float(page.locator(f".{slider} .widget-readout").inner_text()) == float(value)
     assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count(), \
         "a cell wrote to stderr in the browser"
     assert not errors, f"JavaScript errors in the page: {errors[:3]}"

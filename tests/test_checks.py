@@ -133,3 +133,275 @@ def test_checkpoint_missed_raises_with_advice():
     with pytest.raises(CheckpointError, match="should be a number, got str"):
         check_accuracy("high", at_least=0.9)
     assert CheckpointError("x")._render_traceback_() == ["✗ Checkpoint missed: x"]
+
+
+# check_pairs (introduced in 04_mnist_loss): the zip exercise
+from helpers.checks import check_pairs
+
+PAIRS = [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+
+
+def pairs_verdict(got):
+    v = check_pairs(got, PAIRS)
+    return bool(v), repr(v)
+
+
+def test_pairs_right_answer():
+    ok, msg = pairs_verdict(list(zip([1, 2, 3, 4], "abcd")))
+    assert ok and msg == "✓ Right! pairs is [(1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')]: one (x, y) tuple per position."
+
+
+def test_pairs_not_answered():
+    ok, msg = pairs_verdict(None)
+    assert not ok and "still None" in msg
+
+
+def test_pairs_zip_object_and_other_kinds():
+    ok, msg = pairs_verdict(zip([1, 2, 3, 4], "abcd"))
+    assert not ok and "is a zip, not a list" in msg and "list(...)" in msg
+    ok, msg = pairs_verdict(dict(PAIRS))
+    assert not ok and "is a dict, not a list" in msg
+    ok, msg = pairs_verdict("1a2b3c4d")
+    assert not ok and "is a str, not a list" in msg
+
+
+def test_pairs_wrong_length():
+    ok, msg = pairs_verdict(PAIRS[:3])
+    assert not ok and "has 3 items, expected 4" in msg and "shorter input" in msg
+    ok, msg = pairs_verdict(PAIRS + [(5, "e")])
+    assert not ok and "has 5 items, expected 4" in msg
+
+
+def test_pairs_items_that_are_not_2_tuples():
+    ok, msg = pairs_verdict([list(p) for p in PAIRS])
+    assert not ok and "item 0 of pairs is a list" in msg and "zip gives tuples" in msg
+    ok, msg = pairs_verdict([p + (0,) for p in PAIRS])
+    assert not ok and "has 3 parts, expected 2" in msg
+
+
+def test_pairs_the_wrong_way_round():
+    ok, msg = pairs_verdict(list(zip("abcd", [1, 2, 3, 4])))
+    assert not ok and "wrong way round" in msg and "('a', 1)" in msg
+
+
+def test_check_zip_is_the_exercise():
+    from helpers.checks import check_zip
+    assert check_zip(list(zip([1, 2, 3, 4], "abcd"))) and not check_zip(list(zip("abcd", [1, 2, 3, 4])))
+
+
+def test_pairs_wrong_values_point_at_the_first():
+    ok, msg = pairs_verdict([(1, "a"), (2, "b"), (3, "x"), (4, "d")])
+    assert not ok and "1 of 4 pairs are wrong" in msg and "item 2: got (3, 'x'), expected (3, 'c')" in msg
+
+
+# check_sgd_step (introduced in 05_minibatches): the training-loop exercise
+from helpers.checks import _sgd_loss as mnist_loss, check_sgd_step
+
+
+def sgd_verdict(fn):
+    v = check_sgd_step(fn)
+    return bool(v), repr(v)
+
+
+def right_step(xb, yb, model, params, lr):
+    loss = mnist_loss(model(xb), yb)
+    loss.backward()
+    for p in params:
+        p.data -= lr * p.grad
+        p.grad.zero_()
+
+
+def test_sgd_right_answers():
+    ok, msg = sgd_verdict(right_step)
+    assert ok and msg.startswith("✓ Right! 3 steps") and "the loss fell from 0.4601 to 0.4594" in msg
+
+    def with_no_grad(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+                p.grad = None
+    assert sgd_verdict(with_no_grad)[0]
+
+    def zero_first(xb, yb, model, params, lr):
+        for p in params:
+            if p.grad is not None: p.grad.zero_()
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p.data -= lr * p.grad
+    assert sgd_verdict(zero_first)[0]
+
+
+def test_sgd_not_written_yet():
+    def sgd_step(xb, yb, model, params, lr):
+        ...
+    ok, msg = sgd_verdict(sgd_step)
+    assert not ok and "not written yet" in msg
+    assert "still None" in sgd_verdict(None)[1]
+    assert "not a function but a int" in sgd_verdict(3)[1]
+
+
+def test_sgd_forgot_to_zero_the_gradients():
+    def never_zeroed(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p.data -= lr * p.grad
+    ok, msg = sgd_verdict(never_zeroed)
+    assert not ok and "move more and more" in msg and "0.0048, 0.0095, 0.0143" in msg and "zero" in msg
+
+
+def test_sgd_stepped_uphill():
+    def uphill(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p.data += lr * p.grad; p.grad.zero_()
+    ok, msg = sgd_verdict(uphill)
+    assert not ok and "the loss went up, from 0.4601 to 0.4603" in msg and "uphill" in msg
+
+
+def test_sgd_forgot_data_or_no_grad():
+    def in_place(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p -= lr * p.grad; p.grad.zero_()
+    ok, msg = sgd_verdict(in_place)
+    assert not ok and "leaf Variable" in msg and "p.data -= lr * p.grad" in msg and "torch.no_grad()" in msg
+
+
+def test_sgd_other_mistakes():
+    def no_lr(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p.data -= p.grad; p.grad.zero_()
+    assert "10 times too long" in sgd_verdict(no_lr)[1]
+
+    def rebinds(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p = p - lr * p.grad
+    assert "did not move" in sgd_verdict(rebinds)[1] and "new tensor" in sgd_verdict(rebinds)[1]
+
+    def zero_too_soon(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        for p in params: p.grad.zero_(); p.data -= lr * p.grad
+    assert "zeroed the gradients before using them" in sgd_verdict(zero_too_soon)[1]
+
+    def no_backward(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb)
+        for p in params: p.data -= lr * p.grad
+    assert "still None" in sgd_verdict(no_backward)[1] and "loss.backward()" in sgd_verdict(no_backward)[1]
+
+    def weights_only(xb, yb, model, params, lr):
+        mnist_loss(model(xb), yb).backward()
+        params[0].data -= lr * params[0].grad; params[0].grad.zero_()
+    assert "bias did not" in sgd_verdict(weights_only)[1]
+
+    def other_loss(xb, yb, model, params, lr):
+        ((model(xb) - yb) ** 2).mean().backward()
+        for p in params: p.data -= lr * p.grad; p.grad.zero_()
+    assert "not as one SGD step" in sgd_verdict(other_loss)[1]
+
+    def typo(xb, yb, model, params, lr):
+        mnist_los(model(xb), yb)  # noqa: F821
+    assert "name 'mnist_los' is not defined" in sgd_verdict(typo)[1]
+
+
+# --- check_relu (07_relu_net) ---------------------------------------------------------------
+
+GRID = torch.linspace(-2, 2, 41)
+
+
+def relu_verdict(got):
+    from helpers.checks import check_relu
+    v = check_relu(got, GRID)
+    return bool(v), repr(v)
+
+
+def test_relu_right_answers():
+    for got in (GRID.max(torch.tensor(0.0)), torch.where(GRID > 0, GRID, 0.0), GRID * (GRID > 0),
+                (GRID + GRID.abs()) / 2, torch.nn.functional.relu(GRID)):
+        ok, msg = relu_verdict(got)
+        assert ok and msg.startswith("✓ Right! relu_values is 0 wherever x is negative")
+
+
+def test_relu_not_answered_or_not_a_tensor():
+    ok, msg = relu_verdict(None)
+    assert not ok and "still None" in msg
+    ok, msg = relu_verdict([max(v, 0) for v in GRID.tolist()])
+    assert not ok and "is a list, not a tensor" in msg
+
+
+def test_relu_max_with_a_plain_zero_is_explained():
+    ok, msg = relu_verdict(GRID.max(0))  # the largest value along axis 0, not max(x, 0)
+    assert not ok and "`.max(0)`" in msg and "largest number along axis 0" in msg
+
+
+def test_relu_true_false_and_whole_numbers():
+    ok, msg = relu_verdict(GRID > 0)
+    assert not ok and "holds True/False" in msg
+    ok, msg = relu_verdict(GRID.clamp(min=0).int())
+    assert not ok and "whole numbers" in msg
+
+
+def test_relu_wrong_shape():
+    ok, msg = relu_verdict(GRID.clamp(min=0)[:20])
+    assert not ok and "has shape (20,), expected (41,)" in msg
+    ok, msg = relu_verdict(GRID.clamp(min=0).sum())
+    assert not ok and "has shape ()" in msg and "single number" in msg
+
+
+def test_relu_negative_part_kept_flipped_or_wrong():
+    ok, msg = relu_verdict(GRID.clone())
+    assert not ok and msg.startswith("✗ you kept the negative part: at x = -2 relu_values is -2")
+    ok, msg = relu_verdict(GRID.abs())
+    assert not ok and "became positive (like abs)" in msg and "at x = -2 relu_values is 2" in msg
+    ok, msg = relu_verdict(GRID.clamp(min=0) - 0.5 * (GRID < -1))
+    assert not ok and "the negative part is wrong: at x = -2 relu_values is -0.5" in msg
+
+
+def test_relu_positive_part_changed():
+    ok, msg = relu_verdict(torch.zeros(41))
+    assert not ok and "positive numbers changed: at x = 0.1 relu_values is 0" in msg and "should be 0.1" in msg
+    ok, msg = relu_verdict(2 * GRID.clamp(min=0))
+    assert not ok and "at x = 0.1 relu_values is 0.2" in msg
+
+
+# --- check_error_rate (06_optimizer) ---------------------------------------------------------
+
+from helpers.checks import check_error_rate
+
+
+def error_rate_verdict(fn):
+    v = check_error_rate(fn)
+    return bool(v), repr(v)
+
+
+def test_error_rate_right_answers():
+    for fn in [lambda p, t: ((p > 0.0) != t).float().mean(),
+               lambda p, t: 1 - ((p.sigmoid() > 0.5) == t).float().mean(),
+               lambda p, t: float(((p > 0) != t).float().mean())]:
+        ok, msg = error_rate_verdict(fn)
+        assert ok and msg.startswith("✓ Right! error_rate gives 0.3"), msg
+
+
+def test_error_rate_not_written():
+    for fn in [None, 0.3]:
+        ok, msg = error_rate_verdict(fn)
+        assert not ok and "not a function yet" in msg
+    ok, msg = error_rate_verdict(lambda p, t: None)
+    assert not ok and "returns None" in msg
+
+
+def test_error_rate_errors_are_explained():
+    ok, msg = error_rate_verdict(lambda p, t: ((p > 0) != t).mean())
+    assert not ok and "True/False" in msg and ".float()" in msg
+    ok, msg = error_rate_verdict(lambda p, t: undefined_name)  # noqa: F821
+    assert not ok and "does not exist here" in msg
+
+
+def test_error_rate_kinds_of_wrong():
+    cases = {"one per image": lambda p, t: ((p > 0) != t).float(),
+             "the accuracy (the share right)": lambda p, t: ((p > 0) == t).float().mean(),
+             "split at 0.5": lambda p, t: ((p > 0.5) != t).float().mean(),
+             "the accuracy with the raw outputs split at 0.5": lambda p, t: ((p > 0.5) == t).float().mean(),
+             "the number of wrong answers: divide": lambda p, t: ((p > 0) != t).sum(),
+             "the number of wrong answers, with the raw outputs split at 0.5": lambda p, t: ((p > 0.5) != t).sum().item(),
+             "expected 0.3": lambda p, t: torch.tensor(0.25),
+             "gives a str": lambda p, t: "0.3"}
+    for expected, fn in cases.items():
+        ok, msg = error_rate_verdict(fn)
+        assert not ok and expected in msg, (expected, msg)

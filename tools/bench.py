@@ -1,0 +1,119 @@
+"""`make bench`: time the series on this machine and write the table to bench/latest.md and README.
+
+For each notebook: run it top to bottom in a fresh kernel (several times where cheap), take the
+median wall time, the largest kernel peak memory and the checkpoint figures it reached. Also: the
+frame time of each widget (one slider move -> new picture), and the classic fastai ResNet18 path
+(tools/classic_resnet.py) that notebook 08's speed is compared with.
+
+    python tools/bench.py [--runs 3] [--only 01_pixels ...] [--no-classic]
+"""
+import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "latest.md"
+MARKERS = ("<!-- bench:start (written by make bench) -->", "<!-- bench:end -->")
+SLOW = {"08_resnet18.ipynb", "09_full_mnist.ipynb"}  # run once: each takes about a minute
+
+
+def run_notebook(path, runs):
+    "Median seconds, max peak MB and the checkpoint figures of `runs` fresh-kernel runs."
+    secs, peaks, figures = [], [], {}
+    for _ in range(runs):
+        with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as rec:
+            env = dict(os.environ, DIGITS_BENCH_FILE=rec.name)
+            r = subprocess.run([sys.executable, str(ROOT / "tools" / "execute.py"), "--child", "--no-save", str(path)],
+                               capture_output=True, text=True, env=env)
+            if r.returncode != 0:
+                return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
+            res = json.loads(r.stdout.strip().splitlines()[-1])
+            secs.append(res["seconds"]); peaks.append(res["peak_mb"])
+            for line in Path(rec.name).read_text().splitlines():
+                d = json.loads(line); figures.setdefault(d["what"], []).append(d["value"])
+    return {"seconds": statistics.median(secs), "runs": runs, "peak_mb": max(peaks),
+            "figures": {k: min(v) for k, v in figures.items()}}
+
+
+def widget_frames():
+    "Median milliseconds per widget update, for each widget module that has frame_times()."
+    import importlib
+    from helpers.setup import quiet_library_warnings
+    quiet_library_warnings()
+    rows = {}
+    for name, label in [("pixels", "pixel explorer (01)"), ("gd", "learning-rate animation (03)"),
+                        ("relu", "sum of ReLUs (07)")]:
+        try:
+            mod = importlib.import_module(f"helpers.{name}")
+        except ImportError:
+            continue
+        if hasattr(mod, "frame_times"):
+            times = mod.frame_times(50)
+            rows[label] = 1000 * statistics.median(times[5:])  # the first updates warm caches
+    return rows
+
+
+def classic_resnet():
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "classic_resnet.py")], capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def table(results, frames, classic):
+    cpu = platform.processor() or platform.machine()
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores ({cpu}), no GPU, "
+             f"Python {platform.python_version()}; seconds are medians of fresh-kernel runs.", "",
+             "| stage | seconds | accuracy | kernel peak MB | vs classic ResNet18 path |", "|---|---|---|---|---|"]
+    for name, r in results.items():
+        if "error" in r:
+            lines.append(f"| {name} | failed: {r['error']} | | | |"); continue
+        figs = ", ".join(f"{v:.4f}" for v in r["figures"].values()) or "—"
+        ratio = ""
+        train = r["figures"].get("training seconds")
+        lines.append(f"| {name} ({r['runs']} run{'s' if r['runs'] > 1 else ''}) | {r['seconds']:.1f} | {figs} | "
+                     f"{r['peak_mb']} | {ratio} |")
+    if classic:
+        if "error" in classic:
+            lines.append(f"| classic fastai ResNet18 path | failed: {classic['error']} | | | |")
+        else:
+            lines.append(f"| classic fastai ResNet18 path (training) | {classic['seconds']:.1f} | "
+                         f"{classic['accuracy']:.4f} | {classic['peak_mb']} | 1.0× |")
+    for label, ms in frames.items():
+        lines.append(f"| widget frame: {label} | {ms / 1000:.3f} ({ms:.0f} ms) | | | |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3, help="runs of each quick notebook (default 3)")
+    ap.add_argument("--only", nargs="*", help="notebook names (without .ipynb) to run")
+    ap.add_argument("--no-classic", action="store_true", help="skip the classic ResNet18 path (~2.5 min)")
+    args = ap.parse_args(argv)
+    results = {}
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if args.only and nb.stem not in args.only: continue
+        runs = 1 if nb.name in SLOW else args.runs
+        print(f"running {nb.name} x{runs} ...", flush=True)
+        results[nb.stem] = run_notebook(nb, runs)
+    print("timing widget updates ...", flush=True)
+    frames = widget_frames()
+    classic = None
+    if not args.no_classic and (ROOT / "tools" / "classic_resnet.py").exists():
+        print("running the classic fastai ResNet18 path ...", flush=True)
+        classic = classic_resnet()
+    text = table(results, frames, classic)
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(text + "\n")
+    print("\n" + text)
+    if not args.only:
+        readme = ROOT / "README.md"
+        s = readme.read_text()
+        a, b = s.find(MARKERS[0]), s.find(MARKERS[1])
+        if a >= 0 and b >= 0:
+            readme.write_text(s[:a + len(MARKERS[0])] + "\n" + text + "\n" + s[b:])
+    return 1 if any("error" in r for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
