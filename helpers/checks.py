@@ -96,10 +96,11 @@ class CheckpointError(AssertionError):
         return [f"✗ Checkpoint missed: {self}"]
 
 
-def check_accuracy(acc, at_least, what="accuracy"):
+def check_accuracy(acc, at_least, what="accuracy", seconds=None):
     """Checkpoint after a training run (introduced in 05_minibatches): says the expected figure was
     reached (in words that do not change from run to run, so nbval can compare them); raises
-    CheckpointError, with advice, if it falls short or is not a number."""
+    CheckpointError, with advice, if it falls short or is not a number. `seconds` (the training time)
+    is only recorded for `make bench`; it is not checked, since machines differ."""
     try:
         acc = float(acc)
     except (TypeError, ValueError):
@@ -112,6 +113,7 @@ def check_accuracy(acc, at_least, what="accuracy"):
                               "the top (Kernel → Restart and Run All): the setup cell seeds every run, and "
                               "training twice without re-making the parameters changes the result.")
     _record(what, acc)
+    if seconds is not None: _record("training seconds", float(seconds))
     print(f"✓ Checkpoint reached: {what} is at least {at_least}")
 
 
@@ -367,3 +369,341 @@ def check_error_rate(error_rate, name="error_rate"):
             return _say(False, f"{name} gives {got:.4g} on a test batch of 10, which is {why}")
     return _say(False, f"{name} gives {got:.4g} on a test batch of 10 raw outputs, expected 0.3 (3 of the 10 are "
                        "wrong). Compare (predictions > 0.0) with targets, then take the share that differ.")
+
+
+# --- The coding exercises of 10_review: the 3×3 tensor, the ReLU and its plot, a training loop,
+# --- your own Learner (the list comprehension and zip reuse check_list and check_zip) ------------
+
+def _same_tensor(a, b):
+    "Whether two tensors have the same shape and the same values (whatever their kinds of number)."
+    return a.shape == b.shape and torch.equal(a.detach().cpu().double(), b.double())
+
+
+def _kind_of_number(t):
+    "None for whole numbers; otherwise what the tensor holds instead, in words."
+    if t.dtype == torch.bool: return "True/False values"
+    if t.is_floating_point() or t.is_complex(): return f"decimals ({str(t.dtype).replace('torch.', '')})"
+    return None
+
+
+def check_grid(t, corner):
+    """The 3×3 exercise of 10_review: `t` should hold the whole numbers 1 to 9 in 3 rows, and `corner`
+    the bottom-right 2×2 of t doubled. Says which is missing, not a tensor, the wrong shape, the wrong
+    kind of number, or which values are off (0 to 8, column by column, not doubled, another corner), or
+    that both are right."""
+    want = torch.arange(1, 10).view(3, 3)
+    if t is None:
+        return _say(False, "t is still None: make the 3×3 tensor of the numbers 1 to 9 and run the cell again.")
+    if isinstance(t, (list, tuple)):
+        return _say(False, f"t is a Python {type(t).__name__}, not a tensor: wrap it in torch.tensor(...).")
+    if not isinstance(t, torch.Tensor):
+        return _say(False, f"t is a {type(t).__name__}, not a tensor: make it with torch.arange(...) or torch.tensor(...).")
+    if t.shape != (3, 3):
+        if t.numel() == 9:
+            return _say(False, f"t holds 9 numbers but has shape {tuple(t.shape)}, expected (3, 3): "
+                               ".view(3, 3) lays them out as 3 rows of 3.")
+        return _say(False, f"t has shape {tuple(t.shape)} ({t.numel()} numbers), expected (3, 3): nine numbers in "
+                           "3 rows of 3.")
+    if _kind_of_number(t):
+        return _say(False, f"t holds {_kind_of_number(t)}, but 1 to 9 are whole numbers: torch.arange(1, 10) or "
+                           "whole numbers in torch.tensor(...) make integers.")
+    if not _same_tensor(t, want):
+        if _same_tensor(t, want - 1):
+            return _say(False, "t holds 0 to 8: torch.arange(1, 10) starts at 1 and stops just before 10.")
+        if _same_tensor(t, want.T):
+            return _say(False, "t holds 1 to 9 column by column: they go row by row, so 1, 2, 3 is the first row.")
+        if _same_tensor(t, want * 2):
+            return _say(False, "t is already doubled: keep t as the numbers 1 to 9, and double it to make corner.")
+        where = tuple(int(i) for i in (t.cpu() != want).nonzero()[0])
+        return _say(False, f"t has the right shape, but at index {where} it holds {t[where].item()}, expected "
+                           f"{want[where].item()}: the numbers 1 to 9, row by row.")
+    doubled, right = want * 2, (want * 2)[1:, 1:]
+    if corner is None:
+        return _say(False, "t is right. corner is still None: double t and take its bottom-right 2×2.")
+    if not isinstance(corner, torch.Tensor):
+        return _say(False, f"t is right, but corner is a {type(corner).__name__}, not a tensor: index the doubled "
+                           "tensor itself, (t * 2)[rows, columns].")
+    if corner.shape != (2, 2):
+        if _same_tensor(corner, doubled):
+            return _say(False, "corner is all of t doubled: now keep only its bottom-right 2×2, with [1:, 1:].")
+        if _same_tensor(corner, want):
+            return _say(False, "corner is t itself: double it (t * 2), then keep its bottom-right 2×2 with [1:, 1:].")
+        if corner.numel() == 1:
+            return _say(False, f"corner has shape {tuple(corner.shape)}, a single number: a slice a:b stops just "
+                               "before b, so rows 1 and 2 are 1:3 (or just 1:), and the same for columns.")
+        if corner.ndim == 1:
+            return _say(False, f"corner has shape {tuple(corner.shape)}, one axis: slice rows and columns both, "
+                               "[1:, 1:], to keep a 2×2 block.")
+        return _say(False, f"corner has shape {tuple(corner.shape)}, expected (2, 2): two rows and two columns, [1:, 1:].")
+    if _kind_of_number(corner):
+        return _say(False, f"corner holds {_kind_of_number(corner)}: multiplying by 2.0 (or dividing) makes "
+                           "decimals; t * 2 keeps whole numbers.")
+    if _same_tensor(corner, right):
+        return _say(True, "Right! t holds 1 to 9 in 3 rows, and corner is [[10, 12], [16, 18]]: the bottom-right "
+                          "2×2 of t doubled.")
+    if _same_tensor(corner, want[1:, 1:]):
+        return _say(False, "corner is the right part of t, but not doubled: multiply by 2.")
+    for part, sl in [("top-left", (slice(0, 2), slice(0, 2))), ("top-right", (slice(0, 2), slice(1, 3))),
+                     ("bottom-left", (slice(1, 3), slice(0, 2)))]:
+        if _same_tensor(corner, doubled[sl]) or _same_tensor(corner, want[sl]):
+            return _say(False, f"corner is the {part} 2×2: the bottom-right one is [1:, 1:] (or [-2:, -2:]).")
+    return _say(False, f"corner has the right shape, but holds {corner.tolist()}, expected [[10, 12], [16, 18]]: "
+                       "double t (t * 2), then take [1:, 1:].")
+
+
+def _explain_relu_error(e):
+    "A friendly line for an exception raised inside a student's relu(x)."
+    if isinstance(e, RuntimeError) and "ambiguous" in str(e):
+        return ("relu(x) stopped: Python's `if x > 0` and max(x, 0) look at one number, but x holds 41. Use an "
+                "operation that works on every number at once: torch.where(x > 0, x, 0.0) or x.clamp(min=0).")
+    if isinstance(e, NameError):
+        return f"relu(x) uses a name that does not exist here ({e}): import it first, e.g. import torch."
+    return f"relu(x) stopped with {type(e).__name__}: {e}"
+
+
+def check_relu_function(relu, plot=True):
+    """The ReLU exercise of 10_review: call the student's `relu` on 41 numbers from −2 to 2. Says whether
+    it is missing, raises an error (explained), returns nothing, changes its input in place, or gives the
+    wrong shape, kind of number or values (as check_relu); when it is right, draws its plot on [−2, 2]."""
+    if relu is None:
+        return _say(False, "relu is still None: define it with def relu(x): ... and run the cell again.")
+    if not callable(relu):
+        return _say(False, f"relu is a {type(relu).__name__}, not a function: define it with def relu(x):")
+    x = torch.linspace(-2, 2, 41)
+    given = x.clone()
+    try:
+        got = relu(given)
+    except Exception as e:  # explain, never a traceback
+        return _say(False, _explain_relu_error(e))
+    if got is None:
+        return _say(False, "relu returns None: replace `return None` with the ReLU of x, and run the cell again.")
+    if not torch.equal(given, x):
+        return _say(False, "relu changed x itself (in place: a method ending in _, or x[x < 0] = 0), so "
+                           "plt.plot(x, relu(x)) would draw the changed x. Make a new tensor instead: "
+                           "torch.where(x > 0, x, 0.0) or x.clamp(min=0).")
+    verdict = check_relu(got, x, name="relu(x)")
+    if verdict and plot:
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(5, 3))
+        ax.plot(x, got.detach().cpu(), lw=2)
+        ax.set(title="your relu on [−2, 2]", xlabel="x", ylabel="relu(x)")
+        ax.grid(alpha=0.3)
+        plt.show()
+    return verdict
+
+
+class _SpyOptimizer:
+    "torch.optim.SGD that also notes what was called, and whether there were gradients at each step."
+
+    def __init__(self, params, lr):
+        self.params, self.lr, self.calls = list(params), lr, []
+        self.sgd = torch.optim.SGD(self.params, lr=lr)
+        self.param_groups = self.sgd.param_groups
+
+    def step(self):
+        has = any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in self.params)
+        self.calls.append("step" if has else "empty step")
+        self.sgd.step()
+
+    def zero_grad(self, set_to_none=True):
+        has = any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in self.params)
+        self.calls.append("zero_grad" if has else "empty zero_grad")
+        self.sgd.zero_grad(set_to_none=set_to_none)
+
+
+class _Swapped(Exception):
+    "loss_func was called with the labels first."
+
+
+def _loop_problem():
+    "A tiny fixed problem for the loop checks: 3 training batches (3, 3, 2 items) and 1 validation batch."
+    xb, yb, w0, b0 = _sgd_problem()
+    g = torch.Generator().manual_seed(1)
+    train = [(xb[:3], yb[:3]), (xb[3:6], yb[3:6]), (xb[6:], yb[6:])]
+    valid = [(torch.rand(4, 3, generator=g), torch.tensor([[1], [0], [0], [1]]))]
+    return train, valid, w0, b0
+
+
+def _loop_model(w0, b0):
+    model = torch.nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.copy_(w0.T); model.bias.copy_(b0)
+    return model
+
+
+def _flat(model):
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+
+
+def _loop_reference(batches, epochs, lr, zero=True, one_step=False):
+    "The parameters after `epochs` passes of SGD over `batches` (or never zeroed, or one step per pass)."
+    *_, w0, b0 = _loop_problem()
+    model = _loop_model(w0, b0)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        for xb, yb in batches:
+            _sgd_loss(model(xb), yb).backward()
+            if not one_step:
+                opt.step()
+                if zero: opt.zero_grad()
+        if one_step:
+            opt.step(); opt.zero_grad()
+    return _flat(model)
+
+
+def _spy_loss(calls):
+    def loss_func(preds, targets):
+        if isinstance(preds, torch.Tensor) and not preds.is_floating_point():
+            raise _Swapped()
+        calls.append(len(targets))
+        return _sgd_loss(preds, targets)
+    return loss_func
+
+
+def _loop_diagnosis(name, after, before, right, calls, losses, n_batches, never_zeroed, one_step):
+    "What went wrong in a training loop, from where the parameters ended and what it called (None if right)."
+    close = lambda a, b: torch.allclose(a, b, rtol=1e-4, atol=1e-6)
+    if close(after, right):
+        return None
+    steps, empty = calls.count("step"), calls.count("empty step")
+    if torch.equal(after, before):
+        if not losses:
+            return (f"{name} is not written yet: it never called loss_func and left the parameters as they were. "
+                    "For every batch: loss = loss_func(model(xb), yb), loss.backward(), opt.step(), opt.zero_grad().")
+        if not steps and not empty:
+            return f"{name} computes the loss but never steps: after loss.backward(), call opt.step(), then opt.zero_grad()."
+        if empty and not steps:
+            if all(i and calls[i - 1] == "zero_grad" for i, c in enumerate(calls) if c == "empty step"):
+                return (f"{name} zeroes the gradients just before each step, so every step found no gradient: "
+                        "call opt.step() first, then opt.zero_grad().")
+            return f"{name} calls opt.step(), but there were no gradients to step with: call loss.backward() first."
+    if 0 < len(losses) < n_batches:
+        return (f"{name} looked at {len(losses)} of the {n_batches} training batches: loop over all of them, "
+                "for xb, yb in dl.")
+    if close(after, one_step):
+        return (f"{name} took one step for the whole epoch instead of one per batch ({n_batches} batches): put "
+                "opt.step() and opt.zero_grad() inside the loop over the batches.")
+    if close(after, never_zeroed):
+        return (f"{name} never zeroes the gradients, so each backward() added to the old ones and the steps grew: "
+                "call opt.zero_grad() after opt.step().")
+    return None if close(after, right) else ""
+
+
+def check_train_epoch(train_epoch, name="train_epoch"):
+    """The training-loop exercise of 10_review: run the student's `train_epoch(model, dl, opt, loss_func)`
+    for one epoch on a tiny problem (3 mini-batches, SGD with lr 0.5) and compare the parameters with a
+    correct epoch. Says whether it is missing, raises an error (explained), never computes the loss,
+    never steps, steps without gradients, zeroes before stepping, skips batches, steps once per epoch,
+    never zeroes, or is right."""
+    if train_epoch is None or not callable(train_epoch):
+        return _say(False, f"{name} is not a function yet: define it with def {name}(model, dl, opt, loss_func):")
+    train, _, w0, b0 = _loop_problem()
+    model, losses = _loop_model(w0, b0), []
+    opt, before = _SpyOptimizer(model.parameters(), lr=0.5), _flat(_loop_model(w0, b0))
+    import contextlib, io
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            train_epoch(model, list(train), opt, _spy_loss(losses))
+    except _Swapped:
+        return _say(False, f"{name} called loss_func(targets, predictions): it takes the model's predictions "
+                           "first and the labels second, loss_func(model(xb), yb).")
+    except TypeError as e:
+        if "positional argument" in str(e) and name in str(e):
+            return _say(False, f"{name} should take four things, in this order: (model, dl, opt, loss_func) ({e}).")
+        return _say(False, _explain_error(e, name))
+    except Exception as e:  # explain, never a traceback
+        return _say(False, _explain_error(e, name))
+    after, right = _flat(model), _loop_reference(train, 1, 0.5)
+    why = _loop_diagnosis(name, after, before, right, opt.calls, losses, len(train),
+                          _loop_reference(train, 1, 0.5, zero=False), _loop_reference(train, 1, 0.5, one_step=True))
+    if why is None:
+        return _say(True, f"Right! One epoch over {len(train)} mini-batches moved the parameters exactly as SGD "
+                          "should: predict, loss, backward, step and zero, for every batch.")
+    return _say(False, why or f"the parameters moved, but not as one epoch of SGD would: for each xb, yb in dl, "
+                              "loss = loss_func(model(xb), yb), loss.backward(), opt.step(), opt.zero_grad().")
+
+
+def _explain_fit_error(e):
+    "A friendly line for an exception raised inside a student's Learner.fit."
+    text = str(e)
+    if isinstance(e, AttributeError) and "'opt'" in text:
+        return ("Learner.fit uses self.opt before making it: start fit with "
+                "self.opt = self.opt_func(self.model.parameters(), lr).")
+    if isinstance(e, AttributeError) and "SimpleNamespace" in text:
+        return (f"Learner.fit asked the DataLoaders for something they do not have ({text}): dls has "
+                "dls.train, the training batches, and dls.valid, the validation batches.")
+    return _explain_error(e, "Learner.fit")
+
+
+def check_learner(Learner, epochs=2, lr=0.5):
+    """The "your own Learner" exercise of 10_review: build the student's Learner(dls, model, opt_func,
+    loss_func, metric) on a tiny problem, call fit(2, 0.5), and compare the parameters with 2 correct
+    epochs of SGD on the training batches. Says whether it is missing, cannot be built with the five
+    things (explained), has no fit, raises in fit (explained), does not train, ignores the learning
+    rate, trains for one epoch only or also on the validation batches, never zeroes the gradients,
+    never measures the metric on the validation batches, or is right."""
+    if Learner is None:
+        return _say(False, "Learner is still None: define it with class Learner: and run the cell again.")
+    if not callable(Learner):
+        return _say(False, f"Learner is a {type(Learner).__name__}, not a class: define it with class Learner:")
+    from types import SimpleNamespace
+    import contextlib, io
+    train, valid, w0, b0 = _loop_problem()
+    model, losses, made, measured = _loop_model(w0, b0), [], [], []
+
+    def opt_func(params, lr):
+        made.append(_SpyOptimizer(params, lr)); return made[-1]
+
+    def metric(preds, targets):
+        measured.append(any(targets is yb or (targets.shape == yb.shape and torch.equal(targets, yb))
+                            for _, yb in valid))
+        return ((preds > 0) == targets).float().mean()
+    before = _flat(_loop_model(w0, b0))
+    with contextlib.redirect_stdout(io.StringIO()):  # its printed table would pile up under the check
+        try:
+            learn = Learner(SimpleNamespace(train=train, valid=valid), model, opt_func, _spy_loss(losses), metric)
+        except TypeError as e:
+            return _say(False, "Learner(dls, model, opt_func, loss_func, metric) should take the five things, in "
+                               f"that order, as the arguments of __init__ ({e}).")
+        except Exception as e:
+            return _say(False, f"Learner(dls, model, opt_func, loss_func, metric) stopped with {type(e).__name__}: {e}")
+        if not callable(getattr(learn, "fit", None)):
+            return _say(False, "your Learner has no fit method: add def fit(self, epochs, lr): to the class.")
+        try:
+            learn.fit(epochs, lr)
+        except _Swapped:
+            return _say(False, "Learner.fit called the loss with the labels first: it takes the predictions first, "
+                               "self.loss_func(self.model(xb), yb).")
+        except Exception as e:  # explain, never a traceback
+            return _say(False, _explain_fit_error(e))
+    after = _flat(model)
+    calls = [c for o in made for c in o.calls]
+    if made and any(o.lr != lr for o in made) and not torch.equal(after, before):
+        return _say(False, f"fit({epochs}, {lr}) made its optimizer with lr = {made[0].lr}: pass on the lr that fit "
+                           "receives, self.opt_func(self.model.parameters(), lr).")
+    right, close = _loop_reference(train, epochs, lr), lambda a, b: torch.allclose(a, b, rtol=1e-4, atol=1e-6)
+    if torch.equal(after, before) and not made and not losses:
+        why = ("Learner.fit is not written yet: it left the model as it was. Make the optimizer, then for every "
+               "epoch train on self.dls.train (loss, backward, step, zero_grad) and measure on self.dls.valid.")
+    elif close(after, right):
+        why = None
+    elif close(after, _loop_reference(train, 1, lr)):
+        why = f"fit({epochs}, {lr}) trained for one epoch only: loop over the epochs, for epoch in range(epochs)."
+    elif close(after, _loop_reference(train + valid, epochs, lr)):
+        why = ("fit also trained on the validation batches: take steps only on self.dls.train; on "
+               "self.dls.valid only measure, inside torch.no_grad().")
+    else:
+        why = _loop_diagnosis("Learner.fit", after, before, right, calls, losses, len(train) * epochs,
+                              _loop_reference(train, epochs, lr, zero=False),
+                              _loop_reference(train, epochs, lr, one_step=True))
+        why = why or (f"fit({epochs}, {lr}) ran, but the parameters did not end where {epochs} epochs of SGD on "
+                      "the training batches would put them: for every epoch and every batch of self.dls.train, "
+                      "loss, backward, self.opt.step(), self.opt.zero_grad().")
+    if why:
+        return _say(False, why)
+    if not any(measured):
+        return _say(False, "fit trains correctly, but never measures on the validation batches: after each epoch, "
+                           "compute self.metric(self.model(xb), yb) for the batches of self.dls.valid (inside "
+                           "torch.no_grad()) and show it.")
+    return _say(True, f"Right! fit({epochs}, {lr}) trained exactly as {epochs} epochs of SGD on the training "
+                      "batches, and measured the metric on the validation batches.")

@@ -44,7 +44,8 @@ def lab(tmp_path_factory):
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
          f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}", "--allow-root",
          f"--LabApp.workspaces_dir={root / 'workspaces'}"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        stdout=log, stderr=subprocess.STDOUT, cwd=root,
+        env=dict(os.environ, DIGITS_FLASHCARDS_FILE=str(root / "flashcards.json")))  # never the real home's
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -125,6 +126,47 @@ def test_run_notebook_and_move_a_slider(lab, browser, notebook, slider, picture,
     assert after_png != before_png, "the picture did not change when the slider moved"
     shown = page.locator(f".{slider} .widget-readout").first.inner_text().replace("\u2212", "-")  # a typographic minus
     assert float(shown) == float(value)
+    assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count(), \
+        "a cell wrote to stderr in the browser"
+    assert not errors, f"JavaScript errors in the page: {errors[:3]}"
+    page.close()
+
+
+def test_flashcards_flip_and_rate(lab, browser):
+    "10_review: run it, flip the first card and rate it 3; the answer shows, the deck moves on, the rating is saved."
+    import json
+    OUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{lab}/lab/tree/notebooks/10_review.ipynb?reset&token={TOKEN}")
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    run_all(page)
+    deck = page.locator(".digits-deck").first
+    deck.wait_for(state="attached", timeout=180_000)
+    deck.scroll_into_view_if_needed()
+    question, answer = deck.locator(".digits-card-question").first, deck.locator(".digits-card-answer").first
+    status = deck.locator(".digits-deck-status").first
+    page.wait_for_function("el => el.innerText.includes('cards left')", arg=status.element_handle(), timeout=30_000)
+    first_question, first_status = question.inner_text(), status.inner_text()
+    assert "cards left · 0 rated low · card 1 of" in first_status and not answer.inner_text().strip()
+
+    deck.locator(".digits-flip").first.click()
+    page.wait_for_function("el => el.innerText.trim().length > 0", arg=answer.element_handle(), timeout=30_000)
+    assert answer.is_visible() and "channel" in answer.inner_text()
+    page.screenshot(path=str(OUT / "10_review-flipped.png"))
+
+    deck.locator(".digits-rate-3").first.click()
+    page.wait_for_function("([el, text]) => el.innerText !== text", arg=[status.element_handle(), first_status],
+                           timeout=30_000)
+    total = int(first_status.split()[0])
+    assert status.inner_text().startswith(f"{total - 1} cards left") and "card 2 of" in status.inner_text()
+    assert question.inner_text() != first_question and not answer.inner_text().strip()
+    deck.screenshot(path=str(OUT / "10_review-widget.png"))
+    page.screenshot(path=str(OUT / "10_review-after.png"))
+    saved = urllib.request.urlopen(f"{lab}/api/contents/flashcards.json?token={TOKEN}&content=1", timeout=10)
+    ratings = json.loads(json.loads(saved.read())["content"])["cards"]
+    assert {k: v["rating"] for k, v in ratings.items()} == {"grayscale-vs-colour": 3}
     assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count(), \
         "a cell wrote to stderr in the browser"
     assert not errors, f"JavaScript errors in the page: {errors[:3]}"

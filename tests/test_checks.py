@@ -405,3 +405,372 @@ def test_error_rate_kinds_of_wrong():
     for expected, fn in cases.items():
         ok, msg = error_rate_verdict(fn)
         assert not ok and expected in msg, (expected, msg)
+
+
+# --- the coding exercises of 10_review ---------------------------------------------------------
+
+from helpers.checks import check_grid, check_learner, check_relu_function, check_train_epoch
+
+T9 = torch.arange(1, 10).view(3, 3)
+
+
+def grid_verdict(t, corner):
+    v = check_grid(t, corner)
+    return bool(v), repr(v)
+
+
+def test_grid_right_answers():
+    for t in (T9, torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), torch.arange(1, 10, dtype=torch.int32).view(3, 3)):
+        for corner in ((t * 2)[1:, 1:], (t * 2)[-2:, -2:], t[1:, 1:] * 2):
+            ok, msg = grid_verdict(t, corner)
+            assert ok and msg.startswith("✓ Right! t holds 1 to 9") and "[[10, 12], [16, 18]]" in msg
+
+
+def test_grid_not_done_yet():
+    assert "t is still None" in grid_verdict(None, None)[1]
+    ok, msg = grid_verdict(T9, None)
+    assert not ok and "t is right. corner is still None" in msg
+
+
+def test_grid_not_a_tensor():
+    ok, msg = grid_verdict([[1, 2, 3], [4, 5, 6], [7, 8, 9]], None)
+    assert not ok and "t is a Python list, not a tensor" in msg and "torch.tensor" in msg
+    ok, msg = grid_verdict(np.arange(1, 10).reshape(3, 3), None)
+    assert not ok and "t is a ndarray, not a tensor" in msg
+    ok, msg = grid_verdict(T9, [[10, 12], [16, 18]])
+    assert not ok and "corner is a list, not a tensor" in msg
+
+
+def test_grid_wrong_shape():
+    ok, msg = grid_verdict(torch.arange(1, 10), None)
+    assert not ok and "shape (9,)" in msg and ".view(3, 3)" in msg
+    ok, msg = grid_verdict(torch.arange(1, 17).view(4, 4), None)
+    assert not ok and "shape (4, 4) (16 numbers), expected (3, 3)" in msg
+    ok, msg = grid_verdict(T9, T9 * 2)
+    assert not ok and "all of t doubled" in msg and "[1:, 1:]" in msg
+    ok, msg = grid_verdict(T9, (T9 * 2)[2:, 2:])
+    assert not ok and "single number" in msg and "stops just before" in msg
+    ok, msg = grid_verdict(T9, (T9 * 2)[2, 1:])
+    assert not ok and "shape (2,), one axis" in msg
+    ok, msg = grid_verdict(T9, (T9 * 2)[:, 1:])
+    assert not ok and "shape (3, 2), expected (2, 2)" in msg
+
+
+def test_grid_wrong_kind_of_number():
+    ok, msg = grid_verdict(torch.linspace(1, 9, 9).view(3, 3), None)
+    assert not ok and "t holds decimals (float32)" in msg and "whole numbers" in msg
+    ok, msg = grid_verdict(T9 > 0, None)
+    assert not ok and "True/False" in msg
+    ok, msg = grid_verdict(T9, (T9 * 2.0)[1:, 1:])
+    assert not ok and "corner holds decimals (float32)" in msg and "t * 2" in msg
+
+
+def test_grid_wrong_values():
+    ok, msg = grid_verdict(torch.arange(9).view(3, 3), None)
+    assert not ok and "t holds 0 to 8" in msg and "stops just before 10" in msg
+    ok, msg = grid_verdict(T9.T, None)
+    assert not ok and "column by column" in msg
+    ok, msg = grid_verdict(T9 * 2, None)
+    assert not ok and "already doubled" in msg
+    wrong = T9.clone(); wrong[2, 0] = 0
+    ok, msg = grid_verdict(wrong, None)
+    assert not ok and "at index (2, 0) it holds 0, expected 7" in msg
+    ok, msg = grid_verdict(T9, T9[1:, 1:])
+    assert not ok and "not doubled" in msg
+    ok, msg = grid_verdict(T9, (T9 * 2)[:2, :2])
+    assert not ok and "the top-left 2×2" in msg and "[-2:, -2:]" in msg
+    ok, msg = grid_verdict(T9, (T9 * 2)[1:, :2])
+    assert not ok and "the bottom-left 2×2" in msg
+    ok, msg = grid_verdict(T9, (T9 ** 2)[1:, 1:])
+    assert not ok and "holds [[25, 36], [64, 81]], expected [[10, 12], [16, 18]]" in msg
+
+
+def relu_fn_verdict(fn):
+    v = check_relu_function(fn, plot=False)
+    return bool(v), repr(v)
+
+
+def test_relu_function_right_answers():
+    for fn in (lambda x: torch.where(x > 0, x, 0.0), lambda x: x.clamp(min=0), lambda x: x * (x > 0),
+               lambda x: x.max(torch.tensor(0.0)), torch.relu):
+        ok, msg = relu_fn_verdict(fn)
+        assert ok and msg.startswith("✓ Right! relu(x) is 0 wherever x is negative"), msg
+
+
+def test_relu_function_draws_its_plot_when_right():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    assert check_relu_function(lambda x: x.clamp(min=0))
+    ax = plt.gcf().axes[0]
+    assert ax.get_title() == "your relu on [−2, 2]" and ax.get_xlabel() == "x" and len(ax.lines) == 1
+    plt.close("all")
+    assert not check_relu_function(lambda x: x) and not plt.get_fignums()  # no plot for a wrong answer
+
+
+def test_relu_function_not_written():
+    assert "relu is still None" in relu_fn_verdict(None)[1]
+    assert "is a int, not a function" in relu_fn_verdict(3)[1]
+    ok, msg = relu_fn_verdict(lambda x: None)
+    assert not ok and "relu returns None" in msg
+
+
+def test_relu_function_that_raises_is_explained():
+    def with_if(x):
+        return x if x > 0 else 0
+    ok, msg = relu_fn_verdict(with_if)
+    assert not ok and "`if x > 0`" in msg and "torch.where" in msg
+    ok, msg = relu_fn_verdict(lambda x: max(x, 0))
+    assert not ok and "max(x, 0) look at one number" in msg
+    ok, msg = relu_fn_verdict(lambda x: undefined_relu(x))  # noqa: F821
+    assert not ok and "does not exist here" in msg
+    ok, msg = relu_fn_verdict(lambda x: x.relu_not_a_method())
+    assert not ok and "relu(x) stopped with AttributeError" in msg
+
+
+def test_relu_function_in_place_is_caught():
+    ok, msg = relu_fn_verdict(lambda x: x.clamp_(min=0))
+    assert not ok and "changed x itself (in place" in msg
+
+    def zero_negatives(x):
+        x[x < 0] = 0
+        return x
+    assert "in place" in relu_fn_verdict(zero_negatives)[1]
+
+
+def test_relu_function_wrong_shape_kind_and_values():
+    ok, msg = relu_fn_verdict(lambda x: x.clamp(min=0).sum())
+    assert not ok and "has shape ()" in msg
+    ok, msg = relu_fn_verdict(lambda x: x.clamp(min=0).long())
+    assert not ok and "whole numbers" in msg
+    ok, msg = relu_fn_verdict(lambda x: x > 0)
+    assert not ok and "True/False" in msg
+    ok, msg = relu_fn_verdict(lambda x: x.abs())
+    assert not ok and "like abs" in msg
+    ok, msg = relu_fn_verdict(lambda x: x.tolist())
+    assert not ok and "is a list, not a tensor" in msg
+
+
+# check_train_epoch: the training-loop exercise
+
+def epoch_verdict(fn):
+    v = check_train_epoch(fn)
+    return bool(v), repr(v)
+
+
+def right_epoch(model, dl, opt, loss_func):
+    for xb, yb in dl:
+        loss = loss_func(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+
+
+def test_train_epoch_right_answers():
+    ok, msg = epoch_verdict(right_epoch)
+    assert ok and msg.startswith("✓ Right! One epoch over 3 mini-batches")
+
+    def zero_first(model, dl, opt, loss_func):
+        for xb, yb in dl:
+            opt.zero_grad()
+            loss_func(model(xb), yb).backward()
+            opt.step()
+    assert epoch_verdict(zero_first)[0]
+
+    def model_zero_grad_and_prints(model, dl, opt, loss_func):
+        for xb, yb in dl:
+            loss = loss_func(model(xb), yb)
+            loss.backward(); opt.step(); model.zero_grad()
+            print("loss", loss.item())  # swallowed by the check
+    assert epoch_verdict(model_zero_grad_and_prints)[0]
+
+
+def test_train_epoch_not_written():
+    for fn in (None, "train_epoch"):
+        ok, msg = epoch_verdict(fn)
+        assert not ok and "not a function yet" in msg
+
+    def train_epoch(model, dl, opt, loss_func):
+        ...
+    ok, msg = epoch_verdict(train_epoch)
+    assert not ok and "not written yet" in msg and "never called loss_func" in msg
+
+
+def test_train_epoch_that_raises_is_explained():
+    def train_epoch(model, dl, opt):
+        pass
+    ok, msg = epoch_verdict(train_epoch)
+    assert not ok and "should take four things" in msg and "(model, dl, opt, loss_func)" in msg
+
+    def swapped(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_func(yb, model(xb))
+    ok, msg = epoch_verdict(swapped)
+    assert not ok and "predictions first and the labels second" in msg
+
+    def in_place(model, dl, opt, loss_func):
+        for xb, yb in dl:
+            loss_func(model(xb), yb).backward()
+            for p in model.parameters(): p -= 0.5 * p.grad
+    ok, msg = epoch_verdict(in_place)
+    assert not ok and "leaf Variable" in msg
+
+    def typo(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_fn(model(xb), yb)  # noqa: F821
+    ok, msg = epoch_verdict(typo)
+    assert not ok and "does not exist here" in msg and "loss_fn" in msg
+
+
+def test_train_epoch_kinds_of_wrong_loops():
+    def no_step(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_func(model(xb), yb).backward(); opt.zero_grad()
+    assert "never steps" in epoch_verdict(no_step)[1]
+
+    def no_backward(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_func(model(xb), yb); opt.step(); opt.zero_grad()
+    assert "no gradients to step with: call loss.backward() first" in epoch_verdict(no_backward)[1]
+
+    def zero_before_step(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_func(model(xb), yb).backward(); opt.zero_grad(); opt.step()
+    assert "zeroes the gradients just before each step" in epoch_verdict(zero_before_step)[1]
+
+    def never_zeroed(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_func(model(xb), yb).backward(); opt.step()
+    ok, msg = epoch_verdict(never_zeroed)
+    assert not ok and "never zeroes the gradients" in msg
+
+    def step_after_loop(model, dl, opt, loss_func):
+        for xb, yb in dl: loss_func(model(xb), yb).backward()
+        opt.step(); opt.zero_grad()
+    assert "one step for the whole epoch" in epoch_verdict(step_after_loop)[1]
+
+    def first_batch_only(model, dl, opt, loss_func):
+        xb, yb = dl[0]
+        loss_func(model(xb), yb).backward(); opt.step(); opt.zero_grad()
+    assert "looked at 1 of the 3 training batches" in epoch_verdict(first_batch_only)[1]
+
+    def other_loss(model, dl, opt, loss_func):
+        for xb, yb in dl: ((model(xb) - yb) ** 2).mean().backward(); opt.step(); opt.zero_grad()
+    ok, msg = epoch_verdict(other_loss)
+    assert not ok and "not as one epoch of SGD would" in msg
+
+
+# check_learner: "your own Learner"
+
+class RightLearner:
+    def __init__(self, dls, model, opt_func, loss_func, metric):
+        self.dls, self.model, self.opt_func, self.loss_func, self.metric = dls, model, opt_func, loss_func, metric
+
+    def fit(self, epochs, lr):
+        self.opt = self.opt_func(self.model.parameters(), lr)
+        for epoch in range(epochs):
+            self.train_epoch()
+            print(epoch, self.validate())
+
+    def train_epoch(self):
+        for xb, yb in self.dls.train:
+            self.loss_func(self.model(xb), yb).backward()
+            self.opt.step()
+            self.opt.zero_grad()
+
+    def validate(self):
+        with torch.no_grad():
+            return float(torch.stack([self.metric(self.model(xb), yb) for xb, yb in self.dls.valid]).mean())
+
+
+def learner_verdict(cls):
+    v = check_learner(cls)
+    return bool(v), repr(v)
+
+
+def variant(**methods):
+    return type("Learner", (RightLearner,), methods)
+
+
+def test_learner_right_answers(capsys):
+    ok, msg = learner_verdict(RightLearner)
+    assert ok and msg.startswith("✓ Right! fit(2, 0.5) trained exactly as 2 epochs of SGD")
+    assert capsys.readouterr().out == ""  # the student's table is not printed under the check
+    from helpers.learner import Learner  # the series' own, from 06_optimizer
+    assert learner_verdict(Learner)[0]
+
+
+def test_learner_not_written():
+    assert "still None" in learner_verdict(None)[1]
+    assert "is a int, not a class" in learner_verdict(5)[1]
+
+    class Learner:
+        def __init__(self, dls, model, opt_func, loss_func, metric): ...
+        def fit(self, epochs, lr): ...
+    ok, msg = learner_verdict(Learner)
+    assert not ok and "Learner.fit is not written yet" in msg
+
+
+def test_learner_that_cannot_be_built_or_raises_is_explained():
+    class TooFew:
+        def __init__(self, dls, model): ...
+    ok, msg = learner_verdict(TooFew)
+    assert not ok and "should take the five things" in msg and "positional arguments" in msg
+
+    class NoFit:
+        def __init__(self, *args): ...
+    assert "has no fit method" in learner_verdict(NoFit)[1]
+
+    def fit(self, epochs, lr):
+        for xb, yb in self.dls.train:
+            self.loss_func(self.model(xb), yb).backward(); self.opt.step()
+    ok, msg = learner_verdict(variant(fit=fit))
+    assert not ok and "uses self.opt before making it" in msg
+
+    def fit_wrong_name(self, epochs, lr):
+        self.opt = self.opt_func(self.model.parameters(), lr)
+        for xb, yb in self.dls.training: pass
+    ok, msg = learner_verdict(variant(fit=fit_wrong_name))
+    assert not ok and "dls.train" in msg and "'training'" in msg
+
+    def broken_init(self, dls, model, opt_func, loss_func, metric):
+        raise ValueError("oops")
+    ok, msg = learner_verdict(variant(__init__=broken_init))
+    assert not ok and "stopped with ValueError: oops" in msg
+
+
+def test_learner_kinds_of_wrong_training():
+    def one_epoch(self, epochs, lr):
+        self.opt = self.opt_func(self.model.parameters(), lr)
+        self.train_epoch(); self.validate()
+    assert "one epoch only" in learner_verdict(variant(fit=one_epoch))[1]
+
+    def also_valid(self):
+        for xb, yb in list(self.dls.train) + list(self.dls.valid):
+            self.loss_func(self.model(xb), yb).backward(); self.opt.step(); self.opt.zero_grad()
+    assert "also trained on the validation batches" in learner_verdict(variant(train_epoch=also_valid))[1]
+
+    def never_zeroed(self):
+        for xb, yb in self.dls.train:
+            self.loss_func(self.model(xb), yb).backward(); self.opt.step()
+    assert "never zeroes the gradients" in learner_verdict(variant(train_epoch=never_zeroed))[1]
+
+    def fixed_lr(self, epochs, lr):
+        self.opt = self.opt_func(self.model.parameters(), 0.1)
+        for _ in range(epochs): self.train_epoch(); self.validate()
+    ok, msg = learner_verdict(variant(fit=fixed_lr))
+    assert not ok and "made its optimizer with lr = 0.1" in msg
+
+    def no_step(self):
+        for xb, yb in self.dls.train:
+            self.loss_func(self.model(xb), yb).backward(); self.opt.zero_grad()
+    assert "never steps" in learner_verdict(variant(train_epoch=no_step))[1]
+
+    def swapped(self):
+        for xb, yb in self.dls.train: self.loss_func(yb, self.model(xb))
+    assert "labels first" in learner_verdict(variant(train_epoch=swapped))[1]
+
+
+def test_learner_that_never_measures_on_the_validation_set():
+    ok, msg = learner_verdict(variant(validate=lambda self: None))
+    assert not ok and "never measures on the validation batches" in msg
+
+    def on_training_batches(self):
+        with torch.no_grad():
+            return [self.metric(self.model(xb), yb) for xb, yb in self.dls.train]
+    assert "never measures on the validation batches" in learner_verdict(variant(validate=on_training_batches))[1]

@@ -112,3 +112,130 @@ def test_check_mode_reports_a_stale_header(tmp_path):
     gen.sync(nb_dir=nb_dir, readme=readme)
     assert gen.sync(check=True, nb_dir=nb_dir, readme=readme) == ["README.md: has no badges markers",
                                                                   "README.md: has no runtimes markers"]
+
+
+# --- the questions cells and 10_review's glossary, generated from helpers/cards.toml -------------
+
+CARDS, TERMS = gen.load_cards()
+WITH_CARDS = [n for n in PRESENT if any(c["notebook"] == n["file"] for c in CARDS)]
+
+
+def _cell_tagged(path, tag):
+    nb = json.loads(path.read_text())
+    return next((c for c in nb["cells"] if tag in c["metadata"].get("tags", [])), None)
+
+
+@pytest.mark.parametrize("entry", WITH_CARDS, ids=[n["file"] for n in WITH_CARDS])
+def test_a_notebooks_questions_are_its_cards(entry):
+    cell = _cell_tagged(ROOT / "notebooks" / entry["file"], "questions")
+    if cell is None:
+        assert entry["file"] not in gen.NEEDS_QUESTIONS
+        pytest.skip(f"{entry['file']} has no questions cell yet")
+    text = "".join(cell["source"])
+    assert cell["cell_type"] == "markdown" and text.startswith("## Questions\n")
+    mine = [c for c in CARDS if c["notebook"] == entry["file"]]
+    for i, c in enumerate(mine, start=1):
+        assert f"\n{i}. {' '.join(c['question'].split())}" in text
+    assert f"\n{len(mine) + 1}. " not in text
+    assert "(10_review.ipynb#Flashcards)" in text and f'Deck("{entry["file"]}")' in text
+    assert f"**{entry['file'][:2]} " in text  # which filter to choose in the deck's menu
+
+
+def test_every_needed_notebook_that_exists_has_a_questions_cell():
+    for entry in PRESENT:
+        if entry["file"] in gen.NEEDS_QUESTIONS:
+            assert _cell_tagged(ROOT / "notebooks" / entry["file"], "questions"), entry["file"]
+
+
+def test_the_review_lists_every_question_and_every_term():
+    review = ROOT / "notebooks" / gen.REVIEW
+    if not review.exists():
+        pytest.skip("10_review is not written yet")
+    questions = "".join(_cell_tagged(review, "questions")["source"])
+    for c in CARDS:
+        assert " ".join(c["question"].split()) in questions, c["id"]
+    glossary = "".join(_cell_tagged(review, "glossary")["source"])
+    rows = [line for line in glossary.splitlines() if line.startswith("| **")]
+    assert len(rows) == len(TERMS)
+    names = [r.split("**")[1] for r in rows]
+    key = lambda name: "".join(ch for ch in name.lower() if ch.isalnum() or ch == " ").strip()
+    assert names == sorted(names, key=key), "the glossary is in alphabetical order"
+    for row in rows:
+        link = row.rsplit("|", 2)[1]
+        assert ".ipynb)" in link or "*(in preparation)*" in link, row
+
+
+def test_glossary_links_only_to_notebooks_that_exist(tmp_path):
+    (tmp_path / "01_pixels.ipynb").write_text("{}")
+    table = gen.glossary_source(SERIES, nb_dir=tmp_path)
+    assert "| **pixel** | One number" in table and "[1. Pixels](01_pixels.ipynb) |" in table
+    assert "| 9. All ten digits *(in preparation)* |" in table and "](09_full_mnist.ipynb)" not in table
+
+
+def _copy(names, nb_dir):
+    nb_dir.mkdir(exist_ok=True)
+    for name in names:
+        (nb_dir / name).write_text((ROOT / "notebooks" / name).read_text())
+
+
+def _edit(path, change):
+    nb = json.loads(path.read_text()); change(nb); path.write_text(json.dumps(nb))
+
+
+def test_check_mode_reports_stale_and_missing_questions_cells(tmp_path):
+    nb_dir = tmp_path / "notebooks"
+    _copy(["00_index.ipynb", "01_pixels.ipynb", "02_pixel_similarity.ipynb"], nb_dir)
+    readme = tmp_path / "README.md"
+    base = set(gen.sync(check=True, nb_dir=nb_dir, readme=readme))  # the headers of a 3-notebook series
+    def stale_question(nb):
+        cell = next(c for c in nb["cells"] if "questions" in c["metadata"].get("tags", []))
+        cell["source"] = ["## Questions\n", "\n", "1. An old question?\n"]
+    _edit(nb_dir / "02_pixel_similarity.ipynb", stale_question)
+    _edit(nb_dir / "01_pixels.ipynb", lambda nb: nb.update(cells=[c for c in nb["cells"] if c.get("id") != "questions"]))
+    found = set(gen.sync(check=True, nb_dir=nb_dir, readme=readme)) - base
+    assert found == {"02_pixel_similarity.ipynb: the questions cell is out of date",
+                     "01_pixels.ipynb: has no questions cell (a markdown cell tagged 'questions')"}
+    assert "An old question?" in (nb_dir / "02_pixel_similarity.ipynb").read_text()  # check changes nothing
+    gen.sync(nb_dir=nb_dir, readme=readme)
+    assert set(gen.sync(check=True, nb_dir=nb_dir, readme=readme)) - base == {
+        "01_pixels.ipynb: has no questions cell (a markdown cell tagged 'questions')"}  # never inserted
+    assert "An old question?" not in (nb_dir / "02_pixel_similarity.ipynb").read_text()
+
+
+def test_hand_written_questions_are_split_into_a_generated_cell(tmp_path):
+    nb_dir = tmp_path / "notebooks"
+    _copy(["01_pixels.ipynb"], nb_dir)
+    path = nb_dir / "01_pixels.ipynb"
+
+    def hand_written(nb):
+        k = next(i for i, c in enumerate(nb["cells"]) if c.get("id") == "questions")
+        before, after = nb["cells"][k - 1], nb["cells"][k + 1]
+        before["source"] = ["Some recap.\n", "\n", "## Questions\n", "\n", "1. Old?\n", "\n", "## Further research\n",
+                            "\n", "* Try it.\n", "\n", "**Next:** onwards.\n"]
+        nb["cells"][k - 1:k + 2] = [before]
+    _edit(path, hand_written)
+    readme = tmp_path / "README.md"
+    assert "01_pixels.ipynb: its questions are written by hand, not generated from the cards" in \
+        gen.sync(check=True, nb_dir=nb_dir, readme=readme)
+    gen.sync(nb_dir=nb_dir, readme=readme)
+    cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]][-3:]
+    assert cells[0] == "Some recap."
+    assert cells[1] == gen.questions_source(SERIES, SERIES["notebook"][1], nb_dir)
+    assert cells[2] == "## Further research\n\n* Try it.\n\n**Next:** onwards."
+    assert not [s for s in gen.sync(check=True, nb_dir=nb_dir, readme=readme) if "questions" in s]
+
+
+def test_a_notebook_without_questions_is_reported_then_filled(tmp_path):
+    "A notebook with no cell tagged 'questions' is reported (not changed); once it has one, it is filled."
+    nb_dir = tmp_path / "notebooks"; nb_dir.mkdir()
+    entry = next(n for n in SERIES["notebook"] if n["file"] == "09_full_mnist.ipynb")
+    import nbformat
+    nbformat.write(gen.new_notebook(SERIES, entry), nb_dir / entry["file"])
+    readme = tmp_path / "README.md"
+    assert "09_full_mnist.ipynb: has no questions cell (a markdown cell tagged 'questions')" in \
+        gen.sync(check=True, nb_dir=nb_dir, readme=readme)
+    _edit(nb_dir / entry["file"], lambda nb: nb["cells"].append(
+        {"cell_type": "markdown", "id": "q", "metadata": {"tags": ["questions"]}, "source": []}))
+    gen.sync(nb_dir=nb_dir, readme=readme)
+    text = "".join(_cell_tagged(nb_dir / entry["file"], "questions")["source"])
+    assert "1. What does softmax do" in text and "choose **09 full mnist**" in text

@@ -64,23 +64,26 @@ def table(results, frames, classic):
     cpu = platform.processor() or platform.machine()
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores ({cpu}), no GPU, "
              f"Python {platform.python_version()}; seconds are medians of fresh-kernel runs.", "",
-             "| stage | seconds | accuracy | kernel peak MB | vs classic ResNet18 path |", "|---|---|---|---|---|"]
+             "| stage | seconds | training seconds | accuracy | kernel peak MB | classic path ÷ this |",
+             "|---|---|---|---|---|---|"]
+    classic_s = classic.get("seconds") if classic and "error" not in classic else None
     for name, r in results.items():
         if "error" in r:
-            lines.append(f"| {name} | failed: {r['error']} | | | |"); continue
-        figs = ", ".join(f"{v:.4f}" for v in r["figures"].values()) or "—"
-        ratio = ""
-        train = r["figures"].get("training seconds")
-        lines.append(f"| {name} ({r['runs']} run{'s' if r['runs'] > 1 else ''}) | {r['seconds']:.1f} | {figs} | "
-                     f"{r['peak_mb']} | {ratio} |")
+            lines.append(f"| {name} | failed: {r['error']} | | | | |"); continue
+        figs = dict(r["figures"])
+        train = figs.pop("training seconds", None)
+        accs = ", ".join(f"{v:.4f}" for v in figs.values()) or "—"
+        ratio = f"{classic_s / train:.1f}×" if classic_s and train else ""
+        lines.append(f"| {name} ({r['runs']} run{'s' if r['runs'] > 1 else ''}) | {r['seconds']:.1f} | "
+                     f"{f'{train:.1f}' if train else ''} | {accs} | {r['peak_mb']} | {ratio} |")
     if classic:
         if "error" in classic:
-            lines.append(f"| classic fastai ResNet18 path | failed: {classic['error']} | | | |")
+            lines.append(f"| classic fastai ResNet18 path | failed: {classic['error']} | | | | |")
         else:
-            lines.append(f"| classic fastai ResNet18 path (training) | {classic['seconds']:.1f} | "
+            lines.append(f"| classic fastai ResNet18 path (bs 64, fit_one_cycle(1, 0.1)) | | {classic['seconds']:.1f} | "
                          f"{classic['accuracy']:.4f} | {classic['peak_mb']} | 1.0× |")
     for label, ms in frames.items():
-        lines.append(f"| widget frame: {label} | {ms / 1000:.3f} ({ms:.0f} ms) | | | |")
+        lines.append(f"| widget frame (median): {label} | {ms / 1000:.3f} | | | | |")
     return "\n".join(lines)
 
 

@@ -1,11 +1,13 @@
 """Generate the parts of the series that come from series.toml: each notebook's header cell and
-setup cell, 00_index's contents table and the README's runtime table.
+setup cell, 00_index's contents table and the README's runtime table; and, from helpers/cards.toml,
+each notebook's "## Questions" cell (the markdown cell tagged "questions") and 10_review's glossary
+table and list of all the questions.
 
     python tools/notebooks.py            # rewrite what is out of date
     python tools/notebooks.py --check    # exit 1 and name what is out of date
     python tools/notebooks.py --new 02_pixel_similarity.ipynb   # start a notebook from the list
 """
-import argparse, json, sys, tomllib
+import argparse, json, re, sys, tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +15,14 @@ NB_DIR = ROOT / "notebooks"
 README = ROOT / "README.md"
 # README blocks generated from series.toml: name -> function of the series
 README_BLOCKS = ("badges", "runtimes")
+CARDS = ROOT / "helpers" / "cards.toml"
+REVIEW = "10_review.ipynb"
+# Notebooks that must have a questions cell; `--check` reports one that has none. A notebook not listed
+# here gets its questions when it has a markdown cell tagged "questions" (or a "## Questions" section).
+NEEDS_QUESTIONS = {"08_resnet18.ipynb", "09_full_mnist.ipynb", "01_pixels.ipynb", "02_pixel_similarity.ipynb", "03_gradient_descent.ipynb",
+                   "04_mnist_loss.ipynb", "05_minibatches.ipynb", "06_optimizer.ipynb", "07_relu_net.ipynb",
+                   REVIEW}
+GENERATED_NOTE = "<!-- generated from helpers/cards.toml by tools/notebooks.py: edit the cards there -->"
 
 
 def load_series(path=ROOT / "series.toml"):
@@ -100,6 +110,124 @@ def badges_source(series, nb_dir=NB_DIR):
     return badges(series, "00_index.ipynb")
 
 
+def load_cards(path=CARDS):
+    "The [[card]] and [[term]] lists of helpers/cards.toml."
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return data.get("card", []), data.get("term", [])
+
+
+def short_title(series, file):
+    "'2. Pixel similarity' for 02_pixel_similarity.ipynb: the title up to its colon."
+    entry = next((n for n in series["notebook"] if n["file"] == file), None)
+    return entry["title"].split(":")[0] if entry else file
+
+
+def _link(series, file, nb_dir):
+    "A link to a notebook by its short title, or the title and *(in preparation)* while it does not exist."
+    if (nb_dir / file).exists():
+        return f"[{short_title(series, file)}]({file})"
+    return f"{short_title(series, file)} *(in preparation)*"
+
+
+def _label(file):
+    "The deck's menu name of a notebook (as helpers/flashcards.notebook_label)."
+    return file[:2] + " " + file[3:].removesuffix(".ipynb").replace("_", " ")
+
+
+def _question(card):
+    q = " ".join(card["question"].split())
+    if card.get("kind") == "exercise":
+        q += " *(also a coding exercise in [10. Review](10_review.ipynb#Coding-exercises))*"
+    return q
+
+
+def questions_source(series, entry, nb_dir=NB_DIR, cards=None):
+    "The questions cell of a notebook, from its cards (None if it has none)."
+    cards = load_cards()[0] if cards is None else cards
+    if entry["file"] == REVIEW:
+        return all_questions_source(series, nb_dir, cards)
+    mine = [c for c in cards if c["notebook"] == entry["file"]]
+    if not mine:
+        return None
+    lines = ["## Questions", GENERATED_NOTE, ""]
+    lines += [f"{i}. {_question(c)}" for i, c in enumerate(mine, start=1)]
+    lines += ["", f"Practise them as flashcards in [10. Review](10_review.ipynb#Flashcards): choose "
+                  f"**{_label(entry['file'])}** in the deck's *notebook* menu. Or make a deck of just these "
+                  f"cards here, in a new cell: `from helpers.flashcards import Deck; Deck(\"{entry['file']}\")`. "
+                  "Either way your ratings are saved, and every session starts with the cards you knew least."]
+    return "\n".join(lines)
+
+
+def _numbered(items):
+    "A markdown numbered list of multi-line items, continuation lines indented under the item's text."
+    out = []
+    for i, text in enumerate(items, start=1):
+        head = f"{i}. "
+        first, *rest = text.strip().splitlines()
+        out.append(head + first)
+        out += [(" " * len(head) + line) if line.strip() else "" for line in rest]
+    return out
+
+
+def all_questions_source(series, nb_dir=NB_DIR, cards=None):
+    "10_review's list of every question, notebook by notebook, with the answers folded away."
+    cards = load_cards()[0] if cards is None else cards
+    lines = ["## All the questions", GENERATED_NOTE, "",
+             "Every card of the deck, notebook by notebook, to read or print. Answer each question in your "
+             "head (or on paper) before you unfold the answers."]
+    for file in dict.fromkeys(c["notebook"] for c in cards):
+        mine = [c for c in cards if c["notebook"] == file]
+        lines += ["", f"### {_link(series, file, nb_dir)}", ""]
+        lines += _numbered([" ".join(c["question"].split()) for c in mine])
+        lines += ["", f"<details><summary>Answers: {short_title(series, file)}</summary>", ""]
+        lines += _numbered([c["answer"] for c in mine])
+        lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def glossary_source(series, nb_dir=NB_DIR, terms=None):
+    "10_review's glossary: every [[term]] of cards.toml, alphabetically, with the notebook that teaches it."
+    terms = load_cards()[1] if terms is None else terms
+    key = lambda t: re.sub(r"[^a-z0-9 ]", "", t["term"].lower()).strip()
+    cell = lambda text: text.replace("|", "\\|")
+    rows = [GENERATED_NOTE, "| term | what it means | taught in |", "|---|---|---|"]
+    rows += [f"| **{cell(t['term'])}** | {cell(t['meaning'])} | {_link(series, t['notebook'], nb_dir)} |"
+             for t in sorted(terms, key=key)]
+    return "\n".join(rows)
+
+
+def _split_questions(nb):
+    """Turn a hand-written "## Questions" section of a markdown cell into a cell of its own, tagged
+    "questions" (what comes before and after it stays in cells of their own). Returns the new cell or None."""
+    for k, c in enumerate(nb["cells"]):
+        if c["cell_type"] != "markdown":
+            continue
+        lines = "".join(c["source"]).split("\n")
+        start = next((i for i, l in enumerate(lines) if l.strip() == "## Questions"), None)
+        if start is None:
+            continue
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith(("# ", "## ")) or lines[i].startswith("**Next:**")), len(lines))
+        ids = {x.get("id") for x in nb["cells"]}
+        part = lambda ls: "\n".join(ls).strip("\n")
+
+        def new(cid, source, tags=None):
+            while cid in ids: cid += "-1"
+            ids.add(cid)
+            return {"cell_type": "markdown", "id": cid, "metadata": {"tags": tags} if tags else {},
+                    "source": source.splitlines(keepends=True)}
+        questions = new("questions", part(lines[start:end]), ["questions"])
+        cells = [questions]
+        if part(lines[end:]):
+            cells.append(new(f"{c.get('id', 'cell')}-after", part(lines[end:])))
+        if part(lines[:start]):
+            c["source"] = part(lines[:start]).splitlines(keepends=True)
+            cells.insert(0, c)
+        nb["cells"][k:k + 1] = cells
+        return questions
+    return None
+
+
 def _markers(name):
     return f"<!-- {name}:start (generated from series.toml) -->", f"<!-- {name}:end -->"
 
@@ -129,13 +257,19 @@ def _tagged(nb, tag):
     return next((c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", []) or c.get("id") == tag), None)
 
 
-def expected_cells(series, entry, nb_dir=NB_DIR):
+def expected_cells(series, entry, nb_dir=NB_DIR, cards=None):
     "tag -> source that the notebook's generated cells must have."
     want = {"header": header_source(series, entry, nb_dir)}
     if entry["file"] == "00_index.ipynb":
         want["contents"] = contents_source(series, nb_dir)
     else:
         want["setup"] = setup_source(series, entry)
+    cards, terms = load_cards() if cards is None else cards
+    questions = questions_source(series, entry, nb_dir, cards)
+    if questions is not None:
+        want["questions"] = questions
+    if entry["file"] == REVIEW:
+        want["glossary"] = glossary_source(series, nb_dir, terms)
     return want
 
 
@@ -143,12 +277,23 @@ def sync(check=False, series=None, nb_dir=NB_DIR, readme=README):
     "Rewrite (or, with check, only list) what is out of date. Returns the list of stale things."
     series = series or load_series()
     stale = []
+    cards = load_cards()
     for entry in existing(series, nb_dir):
         path = nb_dir / entry["file"]
         nb = json.loads(path.read_text())
         changed = False
-        for tag, source in expected_cells(series, entry, nb_dir).items():
+        for tag, source in expected_cells(series, entry, nb_dir, cards).items():
             cell = _tagged(nb, tag)
+            if cell is None and tag == "questions":
+                cell = _split_questions(nb if not check else json.loads(json.dumps(nb)))
+                if cell is not None:
+                    stale.append(f"{entry['file']}: its questions are written by hand, not generated from the cards")
+                    changed = True
+                    if check: continue
+                elif entry["file"] not in NEEDS_QUESTIONS:
+                    continue  # a notebook may add a questions cell when it is ready
+                else:
+                    stale.append(f"{entry['file']}: has no questions cell (a markdown cell tagged 'questions')"); continue
             if cell is None:
                 stale.append(f"{entry['file']}: has no cell tagged '{tag}'"); continue
             if "".join(cell["source"]) != source:
