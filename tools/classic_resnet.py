@@ -11,12 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers.setup import quiet_library_warnings
 
 quiet_library_warnings()
-import torch.nn.functional as F
-from fastai.metrics import accuracy
-from fastai.torch_core import set_seed
-from fastai.vision.data import ImageDataLoaders
-from fastai.vision.learner import vision_learner
-from torchvision.models import resnet18
+from fastai.vision.all import *  # the classic path, as the book writes it (fit_one_cycle, no_bar, ...)
 
 from helpers.data import mnist_sample
 
