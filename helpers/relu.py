@@ -277,7 +277,7 @@ class ReluSum(widgets.VBox):
         return PNG(data=self.picture.value)
 
 
-def update_times(n=60):
+def frame_times(n=60):
     """Build the widget, move the hinge slider `n` times across its range and return the seconds
     each update took (slider move to new picture). For measuring, not for tests."""
     w = ReluSum()
