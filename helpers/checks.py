@@ -24,11 +24,16 @@ def _say(ok, msg):
     return Verdict(ok, msg)
 
 
+def _still_none(name):
+    "The answer to an exercise the student has not done yet."
+    return Verdict(False, f"{name} is still None: replace it with your code and run the cell again.")
+
+
 def check_tensor(got, expected, name="your answer", hint=""):
     """Compare a student's tensor with the expected one: says whether it is missing, not a tensor,
     the wrong shape, the wrong kind of number, or has wrong values (and where), or right."""
     if got is None:
-        return _say(False, f"{name} is still None: replace it with your code and run the cell again.")
+        return _still_none(name)
     if not isinstance(got, torch.Tensor):
         return _say(False, f"{name} is a {type(got).__name__}, not a tensor. "
                            "Index into the tensor itself so the result stays a tensor.")
@@ -67,7 +72,7 @@ def check_list(got, expected, name="your answer", hint=""):
     what it is instead), too long or too short, has the right items in another order, or which item
     is wrong, or that it is right. Introduced in 02_pixel_similarity (the list-comprehension exercise)."""
     if got is None:
-        return _say(False, f"{name} is still None: replace it with your code and run the cell again.")
+        return _still_none(name)
     if not isinstance(got, list):
         kind = type(got).__name__
         why = {"generator": "Round brackets ( ) make a generator; a list comprehension uses square brackets [ ].",
@@ -132,7 +137,7 @@ def check_pairs(got, expected, name="pairs"):
     2-tuples, has the parts of each tuple the wrong way round, or which pair is wrong; or that it is
     right. Introduced in 04_mnist_loss (the `zip` exercise)."""
     if got is None:
-        return _say(False, f"{name} is still None: replace it with your code and run the cell again.")
+        return _still_none(name)
     if not isinstance(got, list):
         kind = type(got).__name__
         why = {"zip": "zip hands out its pairs one at a time, only when asked; wrap it in list(...) to get them all.",
@@ -281,7 +286,7 @@ def check_relu(got, x, name="relu_values"):
     whether it is missing, not a tensor (or the result of `.max(0)`), True/False or whole numbers,
     the wrong shape, keeps or flips the negative part, changes the positive part, or is right."""
     if got is None:
-        return _say(False, f"{name} is still None: replace it with your code and run the cell again.")
+        return _still_none(name)
     if type(got).__module__ == "torch.return_types":
         return _say(False, f"{name} came from `.max(0)` (or a similar call): with a plain 0, `max` finds the largest "
                            "number along axis 0 and where it is. Compare every number with zero instead: "
