@@ -24,6 +24,12 @@ def _say(ok, msg):
     return Verdict(ok, msg)
 
 
+def _not_a_list(name, got, why, otherwise):
+    "A list was expected: name what `got` is instead, with the advice `why` has for that kind of thing."
+    kind = type(got).__name__
+    return Verdict(False, f"{name} is a {kind}, not a list. " + why.get(kind, otherwise))
+
+
 def _still_none(name):
     "The answer to an exercise the student has not done yet."
     return Verdict(False, f"{name} is still None: replace it with your code and run the cell again.")
@@ -74,12 +80,11 @@ def check_list(got, expected, name="your answer", hint=""):
     if got is None:
         return _still_none(name)
     if not isinstance(got, list):
-        kind = type(got).__name__
-        why = {"generator": "Round brackets ( ) make a generator; a list comprehension uses square brackets [ ].",
-               "tuple": "Round brackets ( ) make a tuple; a list comprehension uses square brackets [ ].",
-               "set": "Curly brackets { } make a set; a list comprehension uses square brackets [ ]."}
-        return _say(False, f"{name} is a {kind}, not a list. "
-                           + why.get(kind, "Write it as [expression for item in items if condition]."))
+        return _not_a_list(name, got, {
+            "generator": "Round brackets ( ) make a generator; a list comprehension uses square brackets [ ].",
+            "tuple": "Round brackets ( ) make a tuple; a list comprehension uses square brackets [ ].",
+            "set": "Curly brackets { } make a set; a list comprehension uses square brackets [ ]."},
+            "Write it as [expression for item in items if condition].")
     if len(got) != len(expected):
         more = ("more: does it keep items it should leave out (the `if` part)?" if len(got) > len(expected)
                 else "fewer: does it leave out items it should keep (the `if` part)?")
@@ -139,11 +144,11 @@ def check_pairs(got, expected, name="pairs"):
     if got is None:
         return _still_none(name)
     if not isinstance(got, list):
-        kind = type(got).__name__
-        why = {"zip": "zip hands out its pairs one at a time, only when asked; wrap it in list(...) to get them all.",
-               "dict": "dict(...) keeps one value per key, not a list of pairs; use list(zip(...)).",
-               "tuple": "That is a tuple of pairs; use list(zip(...)) to make a list of them."}
-        return _say(False, f"{name} is a {kind}, not a list. " + why.get(kind, "Make it with list(zip(...))."))
+        return _not_a_list(name, got, {
+            "zip": "zip hands out its pairs one at a time, only when asked; wrap it in list(...) to get them all.",
+            "dict": "dict(...) keeps one value per key, not a list of pairs; use list(zip(...)).",
+            "tuple": "That is a tuple of pairs; use list(zip(...)) to make a list of them."},
+            "Make it with list(zip(...)).")
     if len(got) != len(expected):
         more = ("zip makes one pair per position, and stops at the end of the shorter input"
                 if len(got) < len(expected) else "zip makes exactly one pair per position")

