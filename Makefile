@@ -1,7 +1,7 @@
 # Digits Under the Hood. The README's two commands:
 #   make lab    set up (once), make sure the data is there, start JupyterLab on the contents
 #   make test   set up (once), run the whole test suite (what .ci/run calls)
-# Also: make data, make notebooks (regenerate headers), make run-notebooks (execute + save), make bench,
+# Also: make data, make notebooks (regenerate headers), make run-notebooks (execute + save), make bench, make sweep,
 #       make colab-env / test-colab (the Colab-like environment), make browser-deps.
 
 PYTHON ?= python3
@@ -14,7 +14,7 @@ COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3
 COLAB_VENV   ?= .venv-colab
 COLAB_PY     := $(COLAB_VENV)/bin/python
 
-.PHONY: lab test env data notebooks run-notebooks bench clean-env colab-env test-colab browser-deps
+.PHONY: lab test env data notebooks run-notebooks bench sweep clean-env colab-env test-colab browser-deps
 
 env: $(STAMP)
 
@@ -68,9 +68,14 @@ run-notebooks: env
 	$(PY) tools/execute.py $(NB)
 
 # Time every notebook (fresh kernels, medians), the widgets' frame times and the classic fastai
-# ResNet18 path; writes bench/latest.md and the README's table.
+# ResNet18 path, then run the robustness sweep; writes bench/latest.md, bench/sweep.md and the README.
 bench: env data
 	$(PY) tools/bench.py
+
+# The robustness sweep alone (DESIGN §10): every trained checkpoint over 5 seeds x {1, 2} threads,
+# through the notebooks' own code; bench/sweep.md, bench/sweep.json, the README. SWEEP_ARGS="--only 07_relu_net".
+sweep: env data
+	$(PY) tools/sweep.py $(SWEEP_ARGS)
 
 clean-env:
 	rm -rf $(VENV) $(COLAB_VENV)

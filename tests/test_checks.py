@@ -1,4 +1,5 @@
 """helpers/checks.py: each kind of wrong answer gets its own message; a right one says so."""
+import pytest
 import numpy as np
 import torch
 
@@ -123,16 +124,66 @@ def test_checkpoint_passes_and_says_so(capsys):
     assert capsys.readouterr().out.strip() == "✓ Checkpoint reached: accuracy is at least 0.968"
 
 
-def test_checkpoint_missed_raises_with_advice():
+def test_checkpoint_missed_says_how_far_and_what_to_change():
     import pytest
     from helpers.checks import CheckpointError, check_accuracy
-    with pytest.raises(CheckpointError, match=r"accuracy 0.5000 is below the expected 0.968\. Re-run"):
-        check_accuracy(0.5, at_least=0.968)
-    with pytest.raises(CheckpointError, match="NaN: training diverged. Lower the learning rate"):
-        check_accuracy(float("nan"), at_least=0.9)
-    with pytest.raises(CheckpointError, match="should be a number, got str"):
-        check_accuracy("high", at_least=0.9)
+    with pytest.raises(CheckpointError, match=r"accuracy 0.9660 is below the expected 0.968: 0.20 percentage "
+                                              r"points short, about 5 of the 2,038 images\. Running it again gives "
+                                              r"the same number .* so change something: train for more epochs"):
+        check_accuracy(0.966, at_least=0.968, n=2038)
+    with pytest.raises(CheckpointError, match="change something: use batch 128") as e:
+        check_accuracy(0.5, at_least=0.968, advice="use batch 128")
+    assert "Re-run the notebook" not in str(e.value)
     assert CheckpointError("x")._render_traceback_() == ["✗ Checkpoint missed: x"]
+
+
+# Not an accuracy: each must be rejected, with the kind of message it gets.
+NOT_AN_ACCURACY = [
+    (float("nan"), "NaN: training diverged. Lower the learning rate"),
+    (float("inf"), "inf: not an accuracy"),
+    (float("-inf"), "-inf: not an accuracy"),
+    (97.0, "is it a percentage"),
+    (99.5, "is it a percentage"),
+    (2017, "count of right answers"),
+    (-0.1, "lies between 0 and 1"),
+    (True, "yes/no value"),
+    (torch.tensor(True), "yes/no value"),
+    ("0.99", "should be a number, got str"),
+    ("high", "should be a number, got str"),
+    (None, "should be a number, got NoneType"),
+    ([0.99], "should be a number, got list"),
+    (torch.tensor([0.98, 0.99]), "one number, got a tensor of shape \\(2,\\)"),
+]
+
+
+@pytest.mark.parametrize("acc,kind", NOT_AN_ACCURACY, ids=[repr(a) for a, _ in NOT_AN_ACCURACY])
+def test_checkpoint_rejects_what_is_not_an_accuracy(acc, kind, capsys):
+    from helpers.checks import CheckpointError, check_accuracy
+    with pytest.raises(CheckpointError, match=kind):
+        check_accuracy(acc, at_least=0.9)
+    assert "reached" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("acc", [0.97, torch.tensor(0.97), torch.tensor([0.97]), np.float32(0.97), np.float64(0.97),
+                                 torch.tensor(0.97, dtype=torch.bfloat16), 1, 1.0])
+def test_checkpoint_accepts_every_form_of_a_right_accuracy(acc, capsys):
+    from helpers.checks import check_accuracy
+    check_accuracy(acc, at_least=0.968)
+    assert capsys.readouterr().out.startswith("✓ Checkpoint reached")
+
+
+def test_checkpoint_records_figure_and_floor_even_when_missed(tmp_path, monkeypatch):
+    import json
+    from helpers.checks import CheckpointError, check_accuracy
+    rec = tmp_path / "rec.jsonl"
+    monkeypatch.setenv("DIGITS_BENCH_FILE", str(rec))
+    check_accuracy(0.99, at_least=0.98, seconds=3.5)
+    with pytest.raises(CheckpointError):
+        check_accuracy(0.5, at_least=0.98, what="fastai's accuracy")
+    lines = [json.loads(l) for l in rec.read_text().splitlines()]
+    assert lines == [{"what": "accuracy", "value": 0.99, "floor": 0.98},
+                     {"what": "training seconds", "value": 3.5, "floor": None},
+                     {"what": "fastai's accuracy", "value": 0.5, "floor": 0.98}]
 
 
 # check_pairs (introduced in 04_mnist_loss): the zip exercise

@@ -3,6 +3,8 @@ by fastai's DataLoaders at the default batch size (64), ResNet18 from scratch, o
 `make bench` compares notebook 08's training time with this one, run on the same machine.
 
 Prints one JSON line: {"seconds": training time, "accuracy": validation accuracy, "peak_mb": ...}.
+
+    python tools/classic_resnet.py [seed]   (default 42; make bench runs three seeds)
 """
 import json, resource, sys, time
 from pathlib import Path
@@ -15,7 +17,7 @@ from fastai.vision.all import *  # the classic path, as the book writes it (fit_
 
 from helpers.data import mnist_sample
 
-set_seed(42)
+set_seed(int(sys.argv[1]) if len(sys.argv) > 1 else 42)
 dls = ImageDataLoaders.from_folder(mnist_sample())
 learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
 start = time.perf_counter()

@@ -10,13 +10,35 @@ import argparse, json, resource, subprocess, sys, time
 from pathlib import Path
 
 
-def run_one(path: Path, save=True, timeout=900):
-    "Execute one notebook in this process (its kernel is our only child); returns (seconds, peak MB)."
+def machine():
+    "The CPU's model name, its core count and the GPU if there is one: written beside every figure we report."
+    import os, platform
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
+        cpu += " with AMX" if "amx_bf16" in flags else " with AVX512-BF16" if "avx512_bf16" in flags else ", no bf16"
+    except (OSError, StopIteration):
+        pass
+    try:
+        import torch
+        gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
+    except ImportError:
+        gpu = "no GPU"
+    return f"{os.cpu_count()} cores of {cpu}, {gpu}"
+
+
+def run_one(path: Path, save=True, timeout=900, allow_errors=False, cwd=None):
+    """Execute one notebook in this process (its kernel is our only child), in folder `cwd` (default:
+    the notebook's own); returns (seconds, peak MB)."""
     import nbformat
     from nbclient import NotebookClient
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(cwd or path.parent)}})
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
@@ -31,9 +53,11 @@ def main(argv=None):
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--no-save", action="store_true", help="run only; leave the files as they are")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--allow-errors", action="store_true", help=argparse.SUPPRESS)  # tools/sweep.py: go on past a missed checkpoint
+    ap.add_argument("--cwd", type=Path, help=argparse.SUPPRESS)  # tools/sweep.py runs a copy from a temporary folder
     args = ap.parse_args(argv)
     if args.child:  # one notebook, in this process
-        secs, mb = run_one(args.notebooks[0], save=not args.no_save)
+        secs, mb = run_one(args.notebooks[0], save=not args.no_save, allow_errors=args.allow_errors, cwd=args.cwd)
         print(json.dumps({"seconds": round(secs, 2), "peak_mb": round(mb)}))
         return 0
     failed = 0
