@@ -31,6 +31,24 @@ def machine():
     return f"{os.cpu_count()} cores of {cpu}, {gpu}"
 
 
+def tidy(nb):
+    """Drop what a saved notebook would show as noise: display outputs that hold only a <style> block
+    (fastprogress sends one before its table), and a raw-HTML text/markdown copy beside text/html."""
+    import re
+    for cell in nb.cells:
+        if cell.cell_type != "code": continue
+        kept = []
+        for out in cell.outputs:
+            data = out.get("data", {})
+            if re.fullmatch(r"\s*<style>.*</style>\s*", data.get("text/html", ""), flags=re.S):
+                continue
+            if "text/html" in data and re.match(r"\s*(```html)?\s*<", data.get("text/markdown", "")):
+                del data["text/markdown"]
+            kept.append(out)
+        cell.outputs = kept
+    return nb
+
+
 def run_one(path: Path, save=True, timeout=900, allow_errors=False, cwd=None):
     """Execute one notebook in this process (its kernel is our only child), in folder `cwd` (default:
     the notebook's own); returns (seconds, peak MB)."""
@@ -44,7 +62,7 @@ def run_one(path: Path, save=True, timeout=900, allow_errors=False, cwd=None):
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if save:
-        nbformat.write(nb, path)
+        nbformat.write(tidy(nb), path)
     return seconds, peak_mb
 
 
