@@ -255,11 +255,30 @@ def _explain_error(e, name):
     return f"{name} stopped with {type(e).__name__}: {text}"
 
 
+def _other_setting(first, second, what):
+    """The verdict of a check run with two settings `what` (two learning rates, epoch counts, batch
+    orders): the first one's if it is wrong; if only the second is wrong, a message naming the constant."""
+    if first and not second:
+        return _say(False, f"right with {what[0]}, but not with {what[1]}: {second.message[2:]} Does your code use "
+                           "a fixed number where it should use what it is given?")
+    return first
+
+
 def check_sgd_step(sgd_step, lr=0.1, steps=3, name="sgd_step"):
-    """Run a student's `sgd_step(xb, yb, model, params, lr)` three times on a tiny problem and compare the
-    parameters with correct SGD steps: says whether it is not written yet, raises an error (explained),
-    leaves the parameters alone, steps uphill (the loss went up), forgets the learning rate, moves the
-    parameters more and more (gradients never zeroed), or is right. Introduced in 05_minibatches."""
+    """Run a student's `sgd_step(xb, yb, model, params, lr)` three times on a tiny problem, with the
+    learning rate `lr` and again with 3 × lr (so a learning rate written into the function cannot pass),
+    and compare the parameters with correct SGD steps: says whether it is not written yet, raises an error
+    (explained), leaves the parameters alone, steps uphill (the loss went up), forgets the learning rate,
+    makes them NaN or inf, moves them more and more (gradients never zeroed), or is right. Introduced in
+    05_minibatches."""
+    first = _sgd_step_verdict(sgd_step, lr, steps, name)
+    if not first:
+        return first
+    return _other_setting(first, _sgd_step_verdict(sgd_step, 3 * lr, steps, name), (f"lr = {lr:g}", f"lr = {3 * lr:g}"))
+
+
+def _sgd_step_verdict(sgd_step, lr, steps, name):
+    "check_sgd_step for one learning rate."
     if sgd_step is None:
         return _say(False, f"{name} is still None: write the function and run the cell again.")
     if not callable(sgd_step):
@@ -276,6 +295,9 @@ def check_sgd_step(sgd_step, lr=0.1, steps=3, name="sgd_step"):
         except Exception as e:  # the point of a check: explain, never a traceback
             return _say(False, _explain_error(e, name))
         path.append(torch.cat([w.detach().flatten(), b.detach()]).clone())
+        if not torch.isfinite(path[-1]).all():
+            return _say(False, f"after step {k + 1} the parameters hold NaN or inf: the step blew up. Step by "
+                               "lr * p.grad (not divided by it), and only with gradients from loss.backward().")
         if k == 0:
             step, good = path[0] - before, right[0] - before
             close = lambda a, c: torch.allclose(a, c, rtol=1e-3, atol=1e-6)
@@ -292,7 +314,7 @@ def check_sgd_step(sgd_step, lr=0.1, steps=3, name="sgd_step"):
             if loss_of() > start and close(step, -good):
                 return _say(False, f"the loss went up, from {start:.4f} to {loss_of():.4f}, after one step: {name} "
                                    "stepped uphill. Subtract the gradient (p.data -= lr * p.grad), don't add it.")
-            if close(step, good / lr):
+            if lr != 1 and close(step, good / lr):
                 return _say(False, f"the first step was {1 / lr:g} times too long: multiply the gradient by the "
                                    "learning rate that is passed in, p.data -= lr * p.grad.")
             if close(step[:-1], good[:-1]) and not close(step[-1:], good[-1:]):
@@ -317,12 +339,24 @@ def check_sgd_step(sgd_step, lr=0.1, steps=3, name="sgd_step"):
                 "the gradients afresh each time.")
 
 
-def check_relu(got, x, name="relu_values"):
+def check_relu(got, x, name="relu_values", original=None):
     """The ReLU exercise (introduced in 07_relu_net): is `got` max(x, 0) for every number in x? Says
     whether it is missing, not a tensor (or the result of `.max(0)`), True/False or whole numbers,
-    the wrong shape, keeps or flips the negative part, changes the positive part, or is right."""
+    the wrong shape, keeps or flips the negative part, changes the positive part, or is right. The
+    answer must leave `x` as it was: it is compared with `original` (default: the exercise's 41 numbers
+    from −2 to 2, when x has 41), never with an x that the answer may have changed in place."""
     if got is None:
         return _still_none(name)
+    if original is None and isinstance(x, torch.Tensor) and x.shape == (41,):
+        original = torch.linspace(-2, 2, 41)
+    if original is not None and isinstance(x, torch.Tensor):
+        changed, x = x.shape != original.shape or not torch.equal(x.detach().cpu().float(), original.float()), original
+    else:
+        changed = False
+    if changed:
+        return _say(False, f"your code changed x itself: a method whose name ends in _ (like relu_, clamp_, abs_) "
+                           f"works in place. Run the cell again with a version without the _, so that x stays as it "
+                           f"was and {name} is a new tensor.")
     if type(got).__module__ == "torch.return_types":
         return _say(False, f"{name} came from `.max(0)` (or a similar call): with a plain 0, `max` finds the largest "
                            "number along axis 0 and where it is. Compare every number with zero instead: "
@@ -369,14 +403,8 @@ def _error_rate_batch():
     return preds, targets
 
 
-def check_error_rate(error_rate, name="error_rate"):
-    """The metric exercise of 06_optimizer: call the student's `error_rate(predictions, targets)` on a
-    fixed batch of raw outputs and say whether it is not written yet, raises an error (explained),
-    gives several numbers instead of one, the accuracy instead of the error rate, uses the 0.5
-    threshold on raw outputs, counts instead of averaging, or is right."""
-    if error_rate is None or not callable(error_rate):
-        return _say(False, f"{name} is not a function yet: define it with def {name}(predictions, targets):")
-    preds, targets = _error_rate_batch()
+def _one_rate(error_rate, preds, targets, name):
+    "The student's error rate on one batch as a float, or the Verdict that says why there is none."
     try:
         got = error_rate(preds.clone(), targets.clone())
     except Exception as e:  # explain, never a traceback
@@ -386,16 +414,42 @@ def check_error_rate(error_rate, name="error_rate"):
         return _say(False, _explain_error(e, name))
     if got is None:
         return _say(False, f"{name} returns None: replace `return None` with your code and run the cell again.")
-    if isinstance(got, torch.Tensor):
-        if got.numel() != 1:
-            return _say(False, f"{name} gives {got.numel()} values, one per image: average them with .mean() "
+    if hasattr(got, "numel") or hasattr(got, "size") and not isinstance(got, (int, float)):
+        n = got.numel() if hasattr(got, "numel") else got.size
+        if n != 1:
+            return _say(False, f"{name} gives {n} values, one per image: average them with .mean() "
                                "to get one share for the batch.")
-        got = got.item()
-    if isinstance(got, bool) or not isinstance(got, (int, float)):
+    if isinstance(got, (bool, str, bytes)) or getattr(got, "dtype", None) in (torch.bool, bool) \
+            or not hasattr(got, "__float__"):
         return _say(False, f"{name} gives a {type(got).__name__}, expected one number from 0 to 1.")
+    got = float(got)
+    if got != got or got in (float("inf"), float("-inf")):
+        return _say(False, f"{name} gives {got}: not a share of images. Does it divide by zero?")
+    return got
+
+
+def check_error_rate(error_rate, name="error_rate"):
+    """The metric exercise of 06_optimizer: call the student's `error_rate(predictions, targets)` on a
+    fixed batch of raw outputs, and again with every label flipped (the right error rate then becomes
+    1 − itself), and say whether it is not written yet, raises an error (explained), gives several
+    numbers instead of one, ignores the labels, the accuracy instead of the error rate, uses the 0.5
+    threshold on raw outputs, counts instead of averaging, or is right. A numpy or PyTorch number is fine."""
+    if error_rate is None or not callable(error_rate):
+        return _say(False, f"{name} is not a function yet: define it with def {name}(predictions, targets):")
+    preds, targets = _error_rate_batch()
+    got, flipped = (_one_rate(error_rate, preds, t, name) for t in (targets, 1 - targets))
+    for v in (got, flipped):
+        if isinstance(v, Verdict):
+            return v
+    if abs(got - flipped) < 1e-6 and abs(got - 0.5) > 1e-6:  # (a rule that is right half the time gives 0.5 twice)
+        return _say(False, f"{name} gives {got:.4g} whatever the labels are (the same with every label flipped): "
+                           "it must compare the predictions with the targets, (predictions > 0.0) != targets.")
+    if abs(got - 0.3) < 1e-6 and abs(flipped - 0.7) > 1e-6:
+        return _say(False, f"{name} gives 0.3 on the test batch, but {flipped:.4g} with every label flipped "
+                           "(expected 0.7): compare (predictions > 0.0) with the targets, then take the share that differ.")
     known = {0.3: None,
              0.7: "the accuracy (the share right); the error rate is the share wrong, 1 − accuracy.",
-             0.4: "it looks like the raw outputs were split at 0.5. Raw outputs are split at 0.0 "
+             0.4: "what you get with the raw outputs split at 0.5. Raw outputs are split at 0.0 "
                   "(0.5 is only for outputs after sigmoid).",
              0.6: "the accuracy with the raw outputs split at 0.5: the error rate is the share wrong, and raw "
                   "outputs are split at 0.0 (0.5 is only after sigmoid).",
@@ -632,15 +686,26 @@ def _loop_diagnosis(name, after, before, right, calls, losses, n_batches, never_
 
 def check_train_epoch(train_epoch, name="train_epoch"):
     """The training-loop exercise of 10_review: run the student's `train_epoch(model, dl, opt, loss_func)`
-    for one epoch on a tiny problem (3 mini-batches, SGD with lr 0.5) and compare the parameters with a
-    correct epoch. Says whether it is missing, raises an error (explained), never computes the loss,
-    never steps, steps without gradients, zeroes before stepping, skips batches, steps once per epoch,
-    never zeroes, or is right."""
+    for one epoch on a tiny problem (3 mini-batches, SGD with lr 0.5), and again with lr 0.2 and the
+    batches in the other order (so a loop that makes its own optimizer or fixes the order cannot pass),
+    and compare the parameters with a correct epoch. Says whether it is missing, raises an error
+    (explained), never computes the loss, never steps, steps without gradients, zeroes before stepping,
+    skips batches, steps once per epoch, never zeroes, or is right."""
     if train_epoch is None or not callable(train_epoch):
         return _say(False, f"{name} is not a function yet: define it with def {name}(model, dl, opt, loss_func):")
+    first = _train_epoch_verdict(train_epoch, 0.5, False, name)
+    if not first:
+        return first
+    return _other_setting(first, _train_epoch_verdict(train_epoch, 0.2, True, name),
+                          ("an optimizer at lr 0.5", "one at lr 0.2 and the batches in another order"))
+
+
+def _train_epoch_verdict(train_epoch, lr, reverse, name):
+    "check_train_epoch for one learning rate and batch order."
     train, _, w0, b0 = _loop_problem()
+    train = train[::-1] if reverse else train
     model, losses = _loop_model(w0, b0), []
-    opt, before = _SpyOptimizer(model.parameters(), lr=0.5), _flat(_loop_model(w0, b0))
+    opt, before = _SpyOptimizer(model.parameters(), lr=lr), _flat(_loop_model(w0, b0))
     import contextlib, io
     try:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -654,9 +719,15 @@ def check_train_epoch(train_epoch, name="train_epoch"):
         return _say(False, _explain_error(e, name))
     except Exception as e:  # explain, never a traceback
         return _say(False, _explain_error(e, name))
-    after, right = _flat(model), _loop_reference(train, 1, 0.5)
+    after, right = _flat(model), _loop_reference(train, 1, lr)
+    if not torch.isfinite(after).all():
+        return _say(False, f"after one epoch the parameters hold NaN or inf: the steps blew up. Use opt.step() "
+                           "(it steps by the optimizer's own learning rate) after loss.backward().")
+    if not opt.calls and not torch.equal(after, before):
+        return _say(False, f"{name} trained the model without the opt it was given (it never called opt.step()): "
+                           "use opt, so the caller chooses the optimizer and its learning rate.")
     why = _loop_diagnosis(name, after, before, right, opt.calls, losses, len(train),
-                          _loop_reference(train, 1, 0.5, zero=False), _loop_reference(train, 1, 0.5, one_step=True))
+                          _loop_reference(train, 1, lr, zero=False), _loop_reference(train, 1, lr, one_step=True))
     if why is None:
         return _say(True, f"Right! One epoch over {len(train)} mini-batches moved the parameters exactly as SGD "
                           "should: predict, loss, backward, step and zero, for every batch.")
@@ -677,8 +748,18 @@ def _explain_fit_error(e):
 
 
 def check_learner(Learner, epochs=2, lr=0.5):
-    """The "your own Learner" exercise of 10_review: build the student's Learner(dls, model, opt_func,
-    loss_func, metric) on a tiny problem, call fit(2, 0.5), and compare the parameters with 2 correct
+    """The "your own Learner" exercise of 10_review: as _learner_verdict, with fit(epochs, lr) and then
+    fit(epochs + 1, 0.4 × lr) on a fresh model, so a fit that fixes the epochs or the learning rate cannot pass."""
+    first = _learner_verdict(Learner, epochs, lr)
+    if not first:
+        return first
+    again = (epochs + 1, round(0.4 * lr, 6))
+    return _other_setting(first, _learner_verdict(Learner, *again), (f"fit({epochs}, {lr})", f"fit{again}"))
+
+
+def _learner_verdict(Learner, epochs, lr):
+    """Build the student's Learner(dls, model, opt_func,
+    loss_func, metric) on a tiny problem, call fit(epochs, lr), and compare the parameters with correct
     epochs of SGD on the training batches. Says whether it is missing, cannot be built with the five
     things (explained), has no fit, raises in fit (explained), does not train, ignores the learning
     rate, trains for one epoch only or also on the validation batches, never zeroes the gradients,

@@ -5,6 +5,7 @@ quadratic to fit by hand, and the still figures of the lesson. Introduced in 03_
 draws on one reused matplotlib Figure with blitting (no pyplot), like helpers/pixels.py, and uses
 only widgets that ipywidgets 7.7 (Colab) and 8 share.
 """
+import math
 import time
 from dataclasses import dataclass
 
@@ -470,10 +471,25 @@ def plot_learning_rates(problem="x²", steps=20):
 # Self-checks for the notebook's checkpoints and "Try it".
 
 def check_params(got, expected, tol=0.01, name="params"):
-    "Are the fitted parameters within `tol` of the expected ones? A friendly one-line verdict."
-    got = [float(v) for v in (got.detach().reshape(-1) if hasattr(got, "detach") else got)]
-    off = max(abs(g - e) for g, e in zip(got, expected))
-    shown = ", ".join(f"{g:.3f}" for g in got)
+    """Are the fitted parameters within `tol` of the expected ones (03_gradient_descent's checkpoints)?
+    A friendly one-line verdict; missing, the wrong number of values, NaN, inf or not numbers are wrong."""
+    if got is None:
+        return Verdict(False, f"{name} is still None: run the cells above that make and fit it.")
+    try:
+        values = got.detach().reshape(-1).tolist() if hasattr(got, "detach") else list(got)
+    except TypeError:
+        return Verdict(False, f"{name} is {got!r}, not a list or tensor of {len(expected)} numbers.")
+    if any(isinstance(v, (bool, str, bytes)) or not hasattr(v, "__float__") for v in values):
+        return Verdict(False, f"{name} should hold {len(expected)} numbers, but holds {values!r}.")
+    values = [float(v) for v in values]
+    if len(values) != len(expected):
+        return Verdict(False, f"{name} holds {len(values)} number{'s' * (len(values) != 1)}, expected {len(expected)} "
+                              f"(one per parameter): {tuple(expected)}.")
+    if not all(math.isfinite(v) for v in values):
+        return Verdict(False, f"{name} holds NaN or inf ({', '.join(map(str, values))}): the steps blew up. Lower the "
+                              "learning rate, make fresh parameters and run the loop again.")
+    off = max(abs(g - e) for g, e in zip(values, expected))
+    shown = ", ".join(f"{g:.3f}" for g in values)
     if off <= tol:
         return Verdict(True, f"On track: {name} = ({shown}), within {tol} of {tuple(expected)}.")
     return Verdict(False, f"{name} = ({shown}) is {off:.3g} away from {tuple(expected)}: run the loop again, "

@@ -16,11 +16,31 @@ def quiet_library_warnings():
         warnings.filterwarnings("ignore", message=message, category=category)
 
 
+def friendly_name_errors():
+    """In a notebook, a NameError (a cell run before the one that makes the name) shows as one line that
+    says what to do, instead of a traceback. PyTorch's and the student's other errors are left alone."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        stb = [f"✗ {value}: the cell that makes it has not run yet. Run the cells above in order (or Kernel → "
+               "Restart and Run All); if you typed the name yourself, check its spelling."]
+        shell._showtraceback(etype, value, stb)  # shown as the cell's error, in one line
+        return stb
+    shell.set_custom_exc((NameError,), one_line)
+
+
 def setup(seed=42, data="mnist_sample"):
     """Seed Python, NumPy and PyTorch with `seed`, pick the GPU if there is one (else the CPU), make
     sure the `data` folder is there ("mnist_sample", "mnist_png" or "" for none), print one line
     saying so, and return the device."""
     quiet_library_warnings()
+    friendly_name_errors()
     import numpy as np, torch
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

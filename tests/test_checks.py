@@ -451,11 +451,28 @@ def test_error_rate_kinds_of_wrong():
              "the accuracy with the raw outputs split at 0.5": lambda p, t: ((p > 0.5) == t).float().mean(),
              "the number of wrong answers: divide": lambda p, t: ((p > 0) != t).sum(),
              "the number of wrong answers, with the raw outputs split at 0.5": lambda p, t: ((p > 0.5) != t).sum().item(),
-             "expected 0.3": lambda p, t: torch.tensor(0.25),
-             "gives a str": lambda p, t: "0.3"}
+             "expected 0.3": lambda p, t: ((p > 1.0) != t).float().mean(),
+             "whatever the labels are": lambda p, t: torch.tensor(0.25),
+             "whatever the labels are (the same": lambda p, t: (p > 0).float().mean(),   # ignores the targets
+             "gives 0.3 on the test batch, but": lambda p, t: torch.tensor(0.3) if t[0] == 0 else torch.tensor(0.5),
+             "gives a str": lambda p, t: "0.3",
+             "gives a bool": lambda p, t: True,
+             "gives nan": lambda p, t: float("nan"),
+             "gives inf": lambda p, t: ((p > 0) != t).float().sum() / 0}
     for expected, fn in cases.items():
         ok, msg = error_rate_verdict(fn)
         assert not ok and expected in msg, (expected, msg)
+
+
+@pytest.mark.parametrize("form", [lambda p, t: ((p > 0.0).float() != t).float().mean(),
+                                  lambda p, t: 1 - ((p > 0) == t).float().mean(),
+                                  lambda p, t: ((p > 0).long() != t).sum().item() / len(t),
+                                  lambda p, t: np.float32(((p > 0).float() != t).float().mean().item()),
+                                  lambda p, t: np.float64(0.0) + ((p > 0).float() != t).float().mean().numpy()])
+def test_error_rate_equivalent_right_forms(form):
+    ok, msg = error_rate_verdict(form)
+    assert ok, msg
+
 
 
 # --- the coding exercises of 10_review ---------------------------------------------------------
