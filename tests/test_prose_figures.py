@@ -121,7 +121,7 @@ def test_accuracies_in_prose_are_floors_or_the_sweeps_range(path, sweep):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_timings_in_prose_are_the_sweeps_range(path, sweep):
-    secs = [s for r in sweep["notebooks"][path.stem]["checkpoints"].values() for s in r["seconds"]]
+    secs = [s for r in sweep["notebooks"].get(path.stem, {}).get("checkpoints", {}).values() for s in r["seconds"]]
     for i, s, ranged in quoted(path, TIMING):
         assert ranged and secs, (f"{path.name} cell {i} quotes a time, {s!r}, as one number: times differ "
                                  "from machine to machine; let a cell print it, or quote the sweep's range")
