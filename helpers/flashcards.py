@@ -3,20 +3,19 @@ Introduced in 10_review.
 
 The cards come from helpers/cards.toml, the file every notebook's questions are generated from.
 Your ratings (1 to 5) are saved after every rating in a small JSON file in your home folder,
-~/.digits_under_the_hood/flashcards.json, or wherever $DIGITS_FLASHCARDS_FILE points. The logic
-(reading and checking that file, merging, saving atomically, the order of a session) is in plain
-functions; `Deck` is the widget on top (ipywidgets 7.7 and 8).
+~/.digits_under_the_hood/flashcards.json, or wherever $DIGITS_FLASHCARDS_FILE points; reading,
+checking, merging and saving that file is helpers/progress.py. The order of a session is a plain
+function; `Deck` is the widget on top (ipywidgets 7.7 and 8).
 """
-import html, json, math, os, re, tempfile, time, tomllib
+import html, re, time, tomllib, weakref
 from pathlib import Path
-from typing import NamedTuple
 
 import ipywidgets as widgets
 
+from .progress import (DEFAULT_FILE, ENV_VAR, FORMAT, VERSION, Progress, bad_copy, locked, merge,  # noqa: F401
+                       progress_path, read_progress, save_progress, shown_path, valid_entry, write_atomically)
+
 CARDS_FILE = Path(__file__).with_name("cards.toml")
-ENV_VAR = "DIGITS_FLASHCARDS_FILE"
-DEFAULT_FILE = Path("~/.digits_under_the_hood/flashcards.json")
-FORMAT, VERSION = "digits-under-the-hood flashcards", 1
 LOW = 2  # a card last rated 1 or 2 counts as "rated low"
 
 
@@ -106,118 +105,6 @@ def markdown_html(text):
     return "".join(out)
 
 
-# --- the progress file ------------------------------------------------------------------------
-
-def progress_path():
-    "Where ratings are saved: $DIGITS_FLASHCARDS_FILE if set, else ~/.digits_under_the_hood/flashcards.json."
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_FILE).expanduser()
-
-
-def shown_path(path):
-    "The path as a person reads it, with ~ for the home folder."
-    path, home = Path(path), Path.home()
-    try:
-        return "~/" + str(path.relative_to(home))
-    except ValueError:
-        return str(path)
-
-
-def valid_entry(entry):
-    "Whether one saved entry is {'rating': a whole number from 1 to 5, 'time': seconds since 1970}."
-    if not isinstance(entry, dict):
-        return False
-    rating, when = entry.get("rating"), entry.get("time")
-    return (type(rating) is int and 1 <= rating <= 5 and type(when) in (int, float)
-            and math.isfinite(when) and when >= 0)
-
-
-class Progress(NamedTuple):
-    "What read_progress found: the valid entries, what kind of file it was, and one line for people."
-    entries: dict    # card id -> {"rating": 1..5, "time": seconds}, for known and unknown ids alike
-    status: str      # "ok", "missing", "empty", "corrupt", "old" or "unreadable"
-    message: str     # one line
-    skipped: int = 0  # entries dropped because they were not valid
-
-
-def read_progress(path, known=None):
-    """Read a progress file, never raising: a missing, empty, unreadable, corrupt or older-format file
-    gives no entries and says so in one line; a bad entry is dropped on its own and the others kept.
-    `known` (card ids) is only used to count, in the message, the ratings of cards that exist."""
-    path, shown = Path(path), shown_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Progress({}, "missing", f"No saved progress yet: a fresh deck. Your ratings will be saved in {shown}.")
-    except (OSError, UnicodeDecodeError) as e:
-        why = getattr(e, "strerror", None) or type(e).__name__
-        return Progress({}, "unreadable", f"Could not read {shown} ({why}): starting a fresh deck.")
-    if not text.strip():
-        return Progress({}, "empty", f"{shown} is empty: starting a fresh deck.")
-    keep = f"the old file will be kept as {path.name}.bad when you rate a card"
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return Progress({}, "corrupt", f"{shown} is damaged (not valid JSON): starting a fresh deck; {keep}.")
-    if not isinstance(data, dict) or data.get("format", FORMAT) != FORMAT:
-        return Progress({}, "corrupt", f"{shown} is not a flashcards file: starting a fresh deck; {keep}.")
-    version = data.get("version", 0)
-    if type(version) is not int:
-        return Progress({}, "corrupt", f"{shown} has no usable format version: starting a fresh deck; {keep}.")
-    if version != VERSION:
-        age = "an older" if version < VERSION else "a newer"
-        return Progress({}, "old", f"{shown} is in {age} format (version {version}; this deck reads version "
-                                   f"{VERSION}): starting a fresh deck; {keep}.")
-    cards = data.get("cards")
-    if not isinstance(cards, dict):
-        return Progress({}, "corrupt", f"{shown} has no list of cards: starting a fresh deck; {keep}.")
-    entries = {cid: {"rating": e["rating"], "time": e["time"]} for cid, e in cards.items() if valid_entry(e)}
-    skipped = len(cards) - len(entries)
-    n = len(entries) if known is None else len(set(entries) & set(known))
-    message = f"Restored your ratings of {n} card{'s' * (n != 1)} from {shown}."
-    if skipped:
-        message += f" Skipped {skipped} entr{'ies' if skipped > 1 else 'y'} that could not be read."
-    return Progress(entries, "ok", message, skipped)
-
-
-def merge(*sources):
-    "Per card, the newest rating among the sources (by time; on a tie, the later source wins)."
-    out = {}
-    for source in sources:
-        for cid, entry in source.items():
-            if cid not in out or entry["time"] >= out[cid]["time"]:
-                out[cid] = entry
-    return out
-
-
-def write_atomically(path, data):
-    "Write `data` as JSON to `path` through a temporary file in the same folder and os.replace."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-            f.write("\n")
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def save_progress(path, entries):
-    """Save `entries` (card id -> {rating, time}): re-read the file first and keep, per card, the newer
-    rating, so another kernel's ratings saved in the meantime are never lost; a corrupt or older-format
-    file is kept as NAME.bad. Returns all the entries now in the file. Raises OSError if it cannot write."""
-    path = Path(path)
-    found = read_progress(path)
-    if found.status in ("corrupt", "old"):
-        os.replace(path, path.with_name(path.name + ".bad"))
-    merged = merge(found.entries, entries)
-    write_atomically(path, {"format": FORMAT, "version": VERSION, "cards": merged})
-    return merged
-
-
 def session_order(cards, entries):
     "The ids of `cards` in the order of a session: lowest rating first (unrated counts as 0), then file order."
     rating = lambda c: entries[c["id"]]["rating"] if c["id"] in entries else 0
@@ -231,6 +118,8 @@ class Deck(widgets.VBox):
     from 1 to 5, previous/next, a menu to keep one notebook's cards, and how many cards are left.
     A session starts with the cards you knew least. `Deck(notebook="02_pixel_similarity.ipynb")`
     starts with that notebook's cards only."""
+
+    _live = weakref.WeakValueDictionary()  # (file, notebook) -> the deck made last, closed when a new one replaces it
 
     def __init__(self, notebook="", path=None, cards=None):
         self.cards = cards if cards is not None else load_cards()
@@ -281,6 +170,27 @@ class Deck(widgets.VBox):
             b.add_class(f"digits-rate-{n}")
         self._say(self.message)
         self._start(keep_session=True)
+        # Re-running the deck's cell makes a new deck: close the old one, so its widgets (and any figure a
+        # widget holds) are not kept alive by ipywidgets for as long as the kernel runs.
+        key = (str(self.path), self.menu.value)
+        old = Deck._live.get(key)
+        if old is not None and old is not self:
+            old.close_all()
+        Deck._live[key] = self
+
+    def close_all(self):
+        "Close the deck and every widget in it (ipywidgets keeps a widget alive until it is closed)."
+        def close(w):
+            for child in getattr(w, "children", ()):
+                close(child)
+            fig = getattr(w, "figure", None)
+            if fig is not None:
+                import matplotlib.pyplot as plt
+                plt.close(fig)
+            for part in (getattr(w, "layout", None), getattr(w, "style", None)):
+                if isinstance(part, widgets.Widget): part.close()
+            w.close()
+        close(self)
 
     # the state, as plain values
     @property
@@ -316,8 +226,11 @@ class Deck(widgets.VBox):
 
     def rate(self, n):
         "Rate the card on show from 1 (did not know it) to 5 (knew it perfectly), save, and go on."
-        if self.finished or type(n) is not int or not 1 <= n <= 5:
-            return
+        if type(n) is not int or not 1 <= n <= 5:
+            return self._refuse(f"A rating is a whole number from 1 (did not know it) to 5 (knew it perfectly), "
+                                f"not {n!r}: for example deck.rate(3).")
+        if self.finished:
+            return self._refuse("This round is finished: click 'new round' to rate the cards again.")
         cid = self.order[self.pos]
         self.entries = merge(self.entries, {cid: {"rating": n, "time": self.clock()}})
         self.rated_now.add(cid)
@@ -353,6 +266,11 @@ class Deck(widgets.VBox):
         todo = [k for k, cid in enumerate(self.order) if cid not in self.rated_now]
         self.pos, self.finished, self.flipped = (todo or [0])[0], not todo, False
         self._show()
+
+    def _refuse(self, line):
+        "Say why nothing happened, on the deck and under the cell that asked."
+        self._say(line)
+        print(line)
 
     def _say(self, line):
         self.note.value = f'<span style="color:#666;font-size:0.9em">{html.escape(line)}</span>' if line else ""

@@ -4,7 +4,7 @@ setting values and clicking its buttons (no kernel needed, and also under ipywid
 
 Every test writes its progress file under tmp_path: the real home folder is never touched.
 """
-import json, os, re, subprocess, sys, textwrap, tomllib
+import html, json, os, re, subprocess, sys, textwrap, tomllib
 from pathlib import Path
 
 import pytest
@@ -207,7 +207,7 @@ def test_save_is_atomic_and_merges_with_what_is_on_disk(progress_file):
     fc.save_progress(progress_file, {"c1": {"rating": 4, "time": 2}})  # another kernel's save: c0 stays
     data = json.loads(progress_file.read_text())
     assert data["format"] == fc.FORMAT and data["version"] == 1 and saved(progress_file) == {"c0": 2, "c1": 4}
-    assert sorted(p.name for p in progress_file.parent.iterdir()) == ["flashcards.json"]  # no temp files left
+    assert sorted(p.name for p in progress_file.parent.iterdir()) == ["flashcards.json", "flashcards.json.lock"]  # no temp files
 
 
 def test_a_failed_write_leaves_the_old_file_whole(progress_file):
@@ -216,7 +216,7 @@ def test_a_failed_write_leaves_the_old_file_whole(progress_file):
     with pytest.raises(TypeError):
         fc.write_atomically(progress_file, {"cards": {"c0": object()}})  # not JSON: fails half-way
     assert progress_file.read_text() == before
-    assert sorted(p.name for p in progress_file.parent.iterdir()) == ["flashcards.json"]
+    assert sorted(p.name for p in progress_file.parent.iterdir()) == ["flashcards.json", "flashcards.json.lock"]
 
 
 @pytest.mark.parametrize("content", ["{broken", json.dumps({"c0": 3})])
@@ -275,11 +275,85 @@ def test_rating_saves_and_moves_on(progress_file):
     assert deck.status_line() == "3 cards left · 1 rated low · card 3 of 5"
 
 
-def test_rating_needs_a_card_and_a_number_from_1_to_5(progress_file):
+def test_rating_needs_a_card_and_a_number_from_1_to_5(progress_file, capsys):
     deck = Deck(cards=small_cards())
-    for wrong in (0, 6, "3", 2.5, True):
+    for wrong in (0, 6, "3", None, 2.5, True):
         deck.rate(wrong)
+        said = capsys.readouterr().out.strip()
+        assert said == (f"A rating is a whole number from 1 (did not know it) to 5 (knew it perfectly), "
+                        f"not {wrong!r}: for example deck.rate(3).")
+        assert html.escape(said) in deck.note.value
     assert not progress_file.exists() and deck.cards_left == 5
+    deck.flip.click(); deck.rate(4)
+    assert saved(progress_file) == {"c0": 4}
+    capsys.readouterr()
+    one = Deck(notebook="01_a.ipynb", cards=small_cards())
+    one.rate(4); one.rate(4)
+    one.rate(2)  # the round is over
+    assert "round is finished" in capsys.readouterr().out
+
+
+def test_re_creating_a_deck_does_not_keep_the_old_one_alive():
+    "Re-running the deck's cell 30 times: no figure and no widget piles up, and the old decks are closed."
+    import gc, weakref
+    import matplotlib.pyplot as plt
+    from ipywidgets.widgets import widget as w
+    figures = len(plt.get_fignums())
+    first = Deck(cards=small_cards())
+    gone = weakref.ref(first)
+    live = len(w._instances)
+    for _ in range(30):
+        deck = Deck(cards=small_cards())
+    del first; gc.collect()
+    assert len(plt.get_fignums()) == figures
+    assert len(w._instances) <= live and gone() is None
+    deck.flip.click(); assert "Answer" in deck.answer.value  # the last one still works
+
+
+def test_a_file_with_a_byte_that_is_not_utf8_is_kept_as_bad(progress_file):
+    raw = json.dumps(GOOD).encode().replace(b'"c1"', b'"c\xff1"')
+    write(progress_file, "")
+    progress_file.write_bytes(raw)
+    found = fc.read_progress(progress_file)
+    assert found.status == "corrupt" and "not UTF-8" in found.message and "kept as flashcards.json.bad" in found.message
+    deck = Deck(cards=small_cards())
+    deck.flip.click(); deck.rate(3)
+    assert (progress_file.parent / "flashcards.json.bad").read_bytes() == raw  # the 2 good ratings are in there
+    # a second damaged file goes to .2.bad; the first copy stays as it was
+    progress_file.write_bytes(b"{second damage")
+    assert "kept as flashcards.json.2.bad" in fc.read_progress(progress_file).message
+    fc.save_progress(progress_file, {"c1": {"rating": 5, "time": 9}})
+    assert (progress_file.parent / "flashcards.json.bad").read_bytes() == raw
+    assert (progress_file.parent / "flashcards.json.2.bad").read_bytes() == b"{second damage"
+    assert saved(progress_file) == {"c1": 5}
+
+
+def test_an_unreadable_file_is_kept_before_it_is_replaced(progress_file, monkeypatch):
+    write(progress_file, json.dumps(GOOD))
+    real = Path.read_text
+    def denied(self, *a, **k):
+        if self == progress_file: raise PermissionError(13, "Permission denied")
+        return real(self, *a, **k)
+    monkeypatch.setattr(Path, "read_text", denied)
+    fc.save_progress(progress_file, {"c3": {"rating": 2, "time": 1}})
+    monkeypatch.undo()
+    assert json.loads((progress_file.parent / "flashcards.json.bad").read_text()) == GOOD
+
+
+def test_kernels_saving_at_the_same_moment_lose_no_rating(progress_file):
+    "Three processes save 24 ratings each, as fast as they can, all at once: all 72 are in the file."
+    script = textwrap.dedent(f"""
+        import sys, time; sys.path.insert(0, {str(ROOT)!r})
+        from helpers.flashcards import save_progress
+        who, start = sys.argv[1], float(sys.argv[2])
+        while time.time() < start: pass
+        for i in range(24):
+            save_progress({str(progress_file)!r}, {{f"{{who}}-{{i}}": {{"rating": 1 + i % 5, "time": time.time()}}}})
+    """)
+    start = f"{__import__('time').time() + 1.5}"
+    procs = [subprocess.Popen([sys.executable, "-c", script, who, start]) for who in "abc"]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
+    assert len(saved(progress_file)) == 72
 
 
 def test_previous_and_next():
