@@ -829,3 +829,25 @@ def _learner_verdict(Learner, epochs, lr):
                            "torch.no_grad()) and show it.")
     return _say(True, f"Right! fit({epochs}, {lr}) trained exactly as {epochs} epochs of SGD on the training "
                       "batches, and measured the metric on the validation batches.")
+
+
+def check_exact(got, expected, decimals=4, advice=None):
+    """Checkpoint for figures that nothing random changes (introduced in 02_pixel_similarity): `got`
+    and `expected` map names to numbers, compared at `decimals` places. Prints one line if they all
+    match; else raises CheckpointError naming each figure that differs and what to check (`advice`)."""
+    off = []
+    for name, want in expected.items():
+        value = got.get(name) if isinstance(got, dict) else None
+        try:
+            if isinstance(value, (str, bytes, bool)): raise TypeError
+            value = float(value)
+        except (TypeError, ValueError):
+            off.append(f"{name} is {value!r}, not a number")
+            continue
+        if value != value or round(value, decimals) != round(want, decimals):
+            off.append(f"{name} is {value:.{decimals}f}, expected {want:.{decimals}f}")
+    shown = ", ".join(f"{name} {want:.{decimals}f}" for name, want in expected.items())
+    if off:
+        raise CheckpointError("; ".join(off) + ". Nothing here is random, so the figures must match exactly: "
+                              + (advice or "check the cells above against the text before them") + ".")
+    print(f"✓ Checkpoint reached: {shown}, exactly as expected")

@@ -842,3 +842,25 @@ def test_learner_that_never_measures_on_the_validation_set():
         with torch.no_grad():
             return [self.metric(self.model(xb), yb) for xb, yb in self.dls.train]
     assert "never measures on the validation batches" in learner_verdict(variant(validate=on_training_batches))[1]
+
+
+# check_exact (02_pixel_similarity): figures nothing random changes
+EXACT = {"3s": 0.9168, "7s": 0.9854, "mean": 0.9511}
+
+
+def test_exact_checkpoint_passes_on_equal_figures_in_any_number_type(capsys):
+    from helpers.checks import check_exact
+    check_exact({"3s": torch.tensor(0.91683), "7s": np.float32(0.9854), "mean": 0.95112}, EXACT)
+    assert capsys.readouterr().out.startswith("✓ Checkpoint reached: 3s 0.9168, 7s 0.9854, mean 0.9511")
+
+
+@pytest.mark.parametrize("got,kind", [({"3s": 0.9167, "7s": 0.9854, "mean": 0.9511}, "3s is 0.9167, expected 0.9168"),
+                                      ({"3s": float("nan"), "7s": 0.9854, "mean": 0.9511}, "3s is nan"),
+                                      ({"7s": 0.9854, "mean": 0.9511}, "3s is None, not a number"),
+                                      ({"3s": "0.9168", "7s": 0.9854, "mean": 0.9511}, "3s is '0.9168', not a number"),
+                                      ({"3s": True, "7s": 0.9854, "mean": 0.9511}, "3s is True, not a number"),
+                                      ([0.9168, 0.9854, 0.9511], "not a number")])
+def test_exact_checkpoint_rejects_what_differs(got, kind):
+    from helpers.checks import CheckpointError, check_exact
+    with pytest.raises(CheckpointError, match=kind.replace("(", r"\(")):
+        check_exact(got, EXACT)
