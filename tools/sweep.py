@@ -11,7 +11,7 @@ index, so index 0 is the committed run and the others are new seeds through the 
 
     python tools/sweep.py [--seeds 5] [--threads 1 2] [--only 05_minibatches ...]
 """
-import argparse, json, os, re, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
