@@ -1,16 +1,14 @@
 """The pixel explorer: one digit, the numbers under a region of it, and where that slice sits in the
 rank-3 stack of images. Introduced in 01_pixels.
 
-Works with ipywidgets 7.7 (Colab) and 8: it uses only sliders, HTML and Image widgets, and draws
-with one reused matplotlib Figure (no pyplot, so nothing piles up in memory).
+Works with ipywidgets 7.7 (Colab) and 8: it uses only sliders, number boxes, HTML and Image widgets,
+and draws on one Blitter (helpers/drawing.py): one reused matplotlib Figure, no pyplot.
 """
-import io
-
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
 from matplotlib.patches import Polygon, Rectangle
+
+from . import drawing
+from .drawing import Blitter, PictureWidget, png_bytes  # noqa: F401 (png_bytes: its old home was here)
 
 
 def region_code(name, index, rows, cols):
@@ -39,15 +37,16 @@ def pixel_table_html(values, row0=0, col0=0):
     return f'<table style="border-collapse:collapse"><tr><th></th>{head}</tr>{"".join(body)}</table>'
 
 
-class ExplorerFigure:
+class ExplorerFigure(Blitter):
     """The explorer's picture, on one reused Figure: left, one image with the region outlined;
     right, the rank-3 stack as a pile of slices with that image and region highlighted.
     Built once; `show` only moves artists, so an update stays fast."""
 
     def __init__(self, stack, name="stack", figsize=(9, 3.8), dpi=80):
+        super().__init__(figsize, dpi)
         self.n, self.h, self.w = n, h, w = stack.shape
         self.stack = stack = stack.detach().cpu().numpy() if hasattr(stack, "detach") else stack
-        self.fig = fig = Figure(figsize=figsize, dpi=dpi)
+        fig = self.fig
         left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         self.image = left.imshow(stack[0], cmap="Greys", interpolation="nearest", vmin=0, vmax=float(stack.max()) or 1)
         self.box = left.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:red", linewidth=2))
@@ -68,13 +67,8 @@ class ExplorerFigure:
         right.set_title(f"{name}: shape {tuple(stack.shape)}")
         self.name = name
         fig.tight_layout()
-        # Blitting: draw everything that never changes once, keep it as a background, and redraw
-        # only the moving artists on top of it at each update.
         self.moving = [self.image, *left.spines.values(), self.box, self.title, self.slice, self.part]
-        for a in self.moving: a.set_animated(True)
-        self.canvas = FigureCanvasAgg(fig)
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(fig.bbox)
+        self.freeze()
 
     def _corner(self, k, r, c):
         "Where pixel (row r, column c) of slice k lands: slice k sits k/n of the way back and up."
@@ -93,51 +87,45 @@ class ExplorerFigure:
         self.title.set_text(f"{self.name}[{index}]: image {index + 1} of {self.n}")
         self.slice.set_xy(self._xy(index, 0, self.h, 0, self.w))
         self.part.set_xy(self._xy(index, rows[0], rows[1], cols[0], cols[1]))
-        self.canvas.restore_region(self.background)
-        for a in self.moving: self.fig.draw_artist(a)
-        return png_bytes(self.canvas)
+        return self.frame()
 
 
-def png_bytes(canvas) -> bytes:
-    "The Agg canvas's pixels as PNG bytes (fast compression: these are redrawn on every update)."
-    buf = io.BytesIO()
-    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(buf, "png", compress_level=1)
-    return buf.getvalue()
-
-
-class PixelExplorer(widgets.VBox):
-    """Pick an image with a slider and a region with two range sliders; see the digit, the numbers
-    under the region, the code that selects it and its place in the rank-3 `stack`."""
+class PixelExplorer(PictureWidget):
+    """Pick an image with a slider (or type its number) and a region with two range sliders; see the
+    digit, the numbers under the region, the code that selects it and its place in the rank-3 `stack`."""
 
     def __init__(self, stack, name="stack", rows=(4, 12), cols=(6, 16)):
         n, h, w = stack.shape
         self.stack, self.name = stack, name
-        self.index = widgets.IntSlider(value=0, min=0, max=n - 1, description="image")
+        # a long slider to sweep through the images, and a box to type one image's number (or step
+        # with its arrows): with thousands of images, one pixel of slider skips dozens of them
+        self.index = widgets.IntSlider(value=0, min=0, max=n - 1, description="image", readout=False,
+                                       layout=widgets.Layout(width="520px"))
+        self.number = widgets.BoundedIntText(value=0, min=0, max=n - 1, description=f"or type its number (0 to {n - 1})",
+                                             style={"description_width": "initial"},
+                                             layout=widgets.Layout(width="320px"))
+        widgets.link((self.index, "value"), (self.number, "value"))
         self.rows = widgets.IntRangeSlider(value=rows, min=0, max=h, description="rows")
         self.cols = widgets.IntRangeSlider(value=cols, min=0, max=w, description="columns")
         self.code = widgets.HTML()
         self.table = widgets.HTML()
-        self.picture = widgets.Image(format="png")
         self.drawing = ExplorerFigure(stack, name)
+        self.picture_for(self.drawing, "digits-explorer-picture")
         for s in (self.index, self.rows, self.cols):
             s.observe(self._update, names="value")
-        super().__init__([self.index, widgets.HBox([self.rows, self.cols]), self.code,
-                          widgets.HBox([self.picture, self.table])])
+        super().__init__([widgets.HBox([self.index, self.number]), widgets.HBox([self.rows, self.cols]), self.code,
+                          widgets.HBox([self.picture, self.table],  # the table goes below when there is no room
+                                       layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))])
         # names for the browser test (tests/test_browser.py) to find the parts by
         self.add_class("digits-pixel-explorer")
         self.index.add_class("digits-image-slider")
-        self.picture.add_class("digits-explorer-picture")
+        self.number.add_class("digits-image-number")
         self._update()
 
     def selection(self):
         "The tensor slice now selected."
         (r0, r1), (c0, c1) = self.rows.value, self.cols.value
         return self.stack[self.index.value, r0:r1, c0:c1]
-
-    def snapshot(self):
-        "The current picture as a plain image, for readers without a live kernel (GitHub, nbviewer)."
-        from IPython.display import Image as PNG
-        return PNG(data=self.picture.value)
 
     def _update(self, change=None):
         i, rows, cols = self.index.value, self.rows.value, self.cols.value
@@ -150,13 +138,7 @@ class PixelExplorer(widgets.VBox):
 
 def frame_times(n=50, seed=0):
     "Seconds per update when the image slider moves, `n` times (for `make bench`, not for tests)."
-    import time
     import torch
     g = torch.Generator().manual_seed(seed)
     e = PixelExplorer(torch.randint(0, 256, (6131, 28, 28), dtype=torch.uint8, generator=g))
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        e.index.value = (i * 97 + 1) % 6131
-        times.append(time.perf_counter() - start)
-    return times
+    return drawing.frame_times(e.index, [(i * 97 + 1) % 6131 for i in range(n)])

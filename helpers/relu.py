@@ -1,18 +1,16 @@
 """Sums of ReLUs: bend a straight line, piece by piece, into (almost) any curve. Introduced in 07_relu_net.
 
 The maths are pure functions on NumPy arrays (`relu_sum`, `mse`, `fit_slopes`, `formula`); the widget
-`ReluSum` only draws what they return, on one reused matplotlib Figure with blitting (no pyplot),
-and uses only widgets that ipywidgets 7.7 (Colab) and 8 share.
+`ReluSum` only draws what they return, on one Blitter (helpers/drawing.py: one reused matplotlib
+Figure, no pyplot), and uses only widgets that ipywidgets 7.7 (Colab) and 8 share.
 """
-import time
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from .pixels import png_bytes
+from . import drawing
+from .drawing import Blitter, PictureWidget
 
 LO, HI = -3.0, 3.0            # the interval the curves live on
 X = np.linspace(LO, HI, 241)  # where curves are evaluated (steps of 0.025)
@@ -66,19 +64,26 @@ def _num(v):
     return f"{abs(v):.2f}".rstrip("0").rstrip(".")
 
 
+def terms(hinges, slopes, bias=0.0):
+    "The formula's terms with their signs, e.g. ['0.5', '+ 1·relu(x + 2)', '− 2·relu(x − 1.5)'] (a zero bias is left out)."
+    parts = [(bias, "")] if _num(bias) != "0" else []
+    for h, a in zip(hinges, slopes):
+        parts.append((a, "·relu(x)" if _num(h) == "0" else f"·relu(x {'−' if h > 0 else '+'} {_num(h)})"))
+    out = []
+    for k, (v, what) in enumerate(parts):
+        minus = v < 0 and _num(v) != "0"
+        out.append((("−" if minus else "") if k == 0 else ("− " if minus else "+ ")) + _num(v) + what)
+    return out or ["0"]
+
+
 def formula(hinges, slopes, bias=0.0):
     "The sum of ReLUs written out, e.g. '0.5 + 1·relu(x + 2) − 2·relu(x − 1.5)' (a zero bias is left out)."
-    terms = [(bias, "")] if _num(bias) != "0" else []
-    for h, a in zip(hinges, slopes):
-        terms.append((a, "·relu(x)" if _num(h) == "0" else f"·relu(x {'−' if h > 0 else '+'} {_num(h)})"))
-    if not terms:
-        return "0"
-    out = ""
-    for k, (v, what) in enumerate(terms):
-        minus = v < 0 and _num(v) != "0"
-        out += ("−" if minus else "") if k == 0 else (" − " if minus else " + ")
-        out += _num(v) + what
-    return out
+    return " ".join(terms(hinges, slopes, bias))
+
+
+def formula_html(hinges, slopes, bias=0.0):
+    "The formula as HTML that may wrap between its terms but never inside one."
+    return " ".join(f'<span style="white-space:nowrap">{t}</span>' for t in terms(hinges, slopes, bias))
 
 
 def largest_gap(hinges, lo=LO, hi=HI):
@@ -88,15 +93,14 @@ def largest_gap(hinges, lo=LO, hi=HI):
     return float(round((edges[k] + edges[k + 1]) / 2 / 0.05) * 0.05)
 
 
-class ReluFigure:
+class ReluFigure(Blitter):
     """The widget's picture on one reused Figure: the target (wide, pale), each piece (faint; the
     one being edited in orange, its hinge dotted), their sum (bold) and the error in the title.
     The axes are drawn once; `use(y)` sets the target and `show(...)` redraws the curves over them."""
 
     def __init__(self, x=X, figsize=(7.5, 4.2), dpi=80):
-        self.x = x
-        self.fig = fig = Figure(figsize=figsize, dpi=dpi)
-        self.canvas = FigureCanvasAgg(fig)
+        super().__init__(figsize, dpi)
+        self.x, fig = x, self.fig
         ax = self.ax = fig.add_subplot()
         self.target, = ax.plot(x, np.zeros_like(x), color="tab:green", lw=6, alpha=0.35, label="target")
         self.lines = [ax.plot([], [], color="tab:blue", lw=1, alpha=0.45)[0] for _ in range(MAX_PIECES)]
@@ -110,12 +114,8 @@ class ReluFigure:
         ax.set(xlim=(x[0], x[-1]), ylim=Y_RANGE, xlabel="x", ylabel="y")
         fig.legend(loc="lower center", ncol=4, fontsize=9, frameon=False)
         fig.tight_layout(rect=(0, 0.07, 1, 1))
-        # Blitting: the axes, labels and legend are drawn once and kept; each update redraws only
-        # the curves (the "moving" artists) on top of that background.
         self.moving = [*self.lines, self.target, self.chosen, self.chosen_hinge, self.total, self.kinks, self.title]
-        for a in self.moving: a.set_animated(True)
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(fig.bbox)
+        self.freeze()
 
     def use(self, y):
         "Show a new target curve (from the next `show` on)."
@@ -138,16 +138,15 @@ class ReluFigure:
         else:
             self.chosen.set_data([], []); self.chosen_hinge.set_data([], [])
         self.title.set_text(title)
-        self.canvas.restore_region(self.background)
-        for a in [self.target, *self.lines[:n], self.chosen, self.chosen_hinge, self.total, self.kinks, self.title]:
-            self.fig.draw_artist(a)
-        return png_bytes(self.canvas)
+        return self.frame([self.target, *self.lines[:n], self.chosen, self.chosen_hinge, self.total, self.kinks,
+                           self.title])
 
 
-class ReluSum(widgets.VBox):
+class ReluSum(PictureWidget):
     """Approximate a target curve with bias + a sum of ReLU pieces: add a piece, pick one to edit,
     move its hinge and change its slope, remove it, or let least squares fit all the slopes. The
-    title shows the mean squared error between the sum and the target."""
+    title shows the mean squared error between the sum and the target; the formula is written out
+    below the picture, so that a long one never pushes the picture down."""
 
     def __init__(self, target="wave", hinges=(-2.0, 0.0, 1.5), slopes=(1.0, -2.0, 1.5), bias=0.0):
         self.hinges, self.slopes = [float(h) for h in hinges], [float(a) for a in slopes]
@@ -162,10 +161,10 @@ class ReluSum(widgets.VBox):
         self.add = widgets.Button(description="add a piece", icon="plus")
         self.remove = widgets.Button(description="remove this piece", icon="minus", layout=widgets.Layout(width="180px"))
         self.fit = widgets.Button(description="fit the slopes for me", layout=widgets.Layout(width="180px"))
-        self.status = widgets.HTML()
-        self.picture = widgets.Image(format="png")
-        self.picture.add_class("digits-relu-picture")
         self.drawing = ReluFigure()
+        self.status = widgets.HTML(layout=widgets.Layout(width=self.drawing.width))
+        self.status.add_class("digits-relu-status")
+        self.picture_for(self.drawing, "digits-relu-picture")
         self._busy = False
         self._set(self.bias, bias)
         self.target.observe(self._new_target, names="value")
@@ -177,7 +176,7 @@ class ReluSum(widgets.VBox):
         self.fit.on_click(self._fit)
         super().__init__([widgets.HBox([self.target, self.add, self.fit]),
                           widgets.HBox([self.piece, self.remove]),
-                          widgets.HBox([self.hinge, self.slope]), self.bias, self.status, self.picture])
+                          widgets.HBox([self.hinge, self.slope]), self.bias, self.picture, self.status])
         self.add_class("digits-relu-sum")
         self.drawing.use(self.y())
         self._choose(len(self.hinges) - 1)
@@ -268,22 +267,13 @@ class ReluSum(widgets.VBox):
         if self._busy: return
         n, err = len(self.hinges), self.error()
         title = f"{n} piece{'s' * (n != 1)}: mean squared error {err:.4f}"
-        self.status.value = (f"<b>{title}</b><br><code>y = {formula(self.hinges, self.slopes, self.bias.value)}</code>")
+        self.status.value = (f'<div style="line-height:20px"><b>{title}</b><br>'
+                             f"<code>y = {formula_html(self.hinges, self.slopes, self.bias.value)}</code></div>")
         self.picture.value = self.drawing.show(self.hinges, self.slopes, self.bias.value, self.piece.value, title)
-
-    def snapshot(self):
-        "The current picture as a plain image, for readers without a live kernel (GitHub, nbviewer)."
-        from IPython.display import Image as PNG
-        return PNG(data=self.picture.value)
 
 
 def frame_times(n=60):
     """Build the widget, move the hinge slider `n` times across its range and return the seconds
     each update took (slider move to new picture). For measuring, not for tests."""
     w = ReluSum()
-    times = []
-    for h in np.linspace(LO, HI, n):
-        t0 = time.perf_counter()
-        w.hinge.value = float(h)
-        times.append(time.perf_counter() - t0)
-    return times
+    return drawing.frame_times(w.hinge, [float(h) for h in np.linspace(LO, HI, n)])

@@ -1,6 +1,7 @@
 """A real browser: JupyterLab in headless Chromium (Debian's package, driven by Playwright), runs a
-notebook, moves a widget's slider and checks that the picture changed. Screenshots are saved in
-test-output/browser/.
+notebook, moves a widget's slider and checks that the picture changed, then tries each widget as a new
+user would (labelled buttons, arrow keys, a picture that neither stretches nor jumps). Screenshots are
+saved in test-output/browser/.
 
 The notebooks are copied to a temporary folder first: JupyterLab saves what it runs, and the
 committed notebooks must keep their own outputs.
@@ -15,12 +16,16 @@ OUT = ROOT / "test-output" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "digits-browser-test"
 
-# notebook, the slider to move (CSS class), the picture that must change (CSS class), new value
+# notebook, the control to set (CSS class of a slider or a number box), the picture that must change
+# (CSS class), new value
 CASES = [
-    ("01_pixels.ipynb", "digits-image-slider", "digits-explorer-picture", "42"),
-    ("03_gradient_descent.ipynb", "digits-lr-slider", "digits-lr-picture", "0.05"),
+    ("01_pixels.ipynb", "digits-image-number", "digits-explorer-picture", "42"),
+    ("03_gradient_descent.ipynb", "digits-lr-slider", "digits-lr-picture", "0.5"),
     ("07_relu_net.ipynb", "digits-relu-slider", "digits-relu-picture", "-1"),
 ]
+
+
+CHOICES = {"digits-lr-slider"}  # sliders of choices (SelectionSlider): moved with the arrow keys, not typed into
 
 
 def _free_port():
@@ -91,13 +96,104 @@ def run_all(page):
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
 
 
-def set_slider(page, slider_class, value):
-    "Type a value into the slider's readout, as a student can (works in ipywidgets 7 and 8)."
-    readout = page.locator(f".{slider_class} .widget-readout").first
-    readout.click()
+def set_slider(page, css_class, value):
+    """Type a value into a number box, or into a slider's readout, as a student can (ipywidgets 7 and 8);
+    a slider of choices, whose readout takes no typing, is moved with the arrow keys."""
+    box = page.locator(f".{css_class} input")
+    field = box.first if box.count() else page.locator(f".{css_class} .widget-readout").first
+    if css_class in CHOICES:
+        page.locator(f".{css_class} .noUi-handle, .{css_class} .ui-slider-handle").first.focus()
+        for _ in range(100):
+            now = shown_value(page, css_class)
+            if now == float(value): return
+            page.keyboard.press("ArrowRight" if now < float(value) else "ArrowLeft")
+            page.wait_for_timeout(30)
+        raise AssertionError(f"the arrow keys did not bring .{css_class} to {value}")
+    field.click()
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
+
+
+def shown_value(page, css_class):
+    "The number a number box or a slider's readout shows."
+    box = page.locator(f".{css_class} input")
+    text = box.first.input_value() if box.count() else page.locator(f".{css_class} .widget-readout").first.inner_text()
+    return float(text.replace("\u2212", "-"))  # a typographic minus
+
+
+def changes_picture(page, img, action):
+    "Do `action` and wait until the picture `img` shows its new frame."
+    src = img.get_attribute("src")
+    action()
+    page.wait_for_function("([el, src]) => el.getAttribute('src') !== src && el.complete",
+                           arg=[img.element_handle(), src], timeout=30_000)
+
+
+def settle(page, img, quiet_ms=800):
+    "Wait until the picture has not changed for `quiet_ms` (the kernel has drawn every queued update)."
+    page.wait_for_function("""([el, ms]) => {
+        const now = Date.now();
+        if (el.dataset.seen !== el.getAttribute('src')) { el.dataset.seen = el.getAttribute('src'); el.dataset.since = now; }
+        return el.complete && now - Number(el.dataset.since) > ms; }""", arg=[img.element_handle(), quiet_ms],
+        polling=100, timeout=60_000)
+
+
+def top_in(box, img):
+    "How far the picture sits below the top of its widget, in pixels."
+    return round(img.bounding_box()["y"] - box.bounding_box()["y"], 1)
+
+
+def own_size(img):
+    "The picture's width on the page and in its own pixels."
+    return img.evaluate("el => [Math.round(el.getBoundingClientRect().width), el.naturalWidth]")
+
+
+def try_pixel_explorer(page, img):
+    "01: the image slider is long enough to sweep 6,131 images, the picture is not stretched."
+    box = page.locator(".digits-pixel-explorer").first
+    assert box.locator(".digits-image-slider").first.bounding_box()["width"] >= 500
+    width, natural = own_size(img)
+    assert width == natural, f"the picture is stretched from {natural} to {width} px"
+
+
+def try_learning_rate(page, img):
+    "03: Play's buttons say what they do, arrow keys move the rate visibly, a long verdict moves nothing."
+    box = page.locator(".digits-lr-explorer").first
+    words = box.evaluate("el => [...el.querySelectorAll('.digits-play button')].filter(b => b.offsetWidth)"
+                         ".map(b => getComputedStyle(b.querySelector('i'), '::after').content)")
+    assert '"play"' in words and '"stop"' in words and len(words) in (2, 3), f"Play's buttons: {words}"
+    width, natural = own_size(img)
+    assert width == natural, f"the picture is stretched from {natural} to {width} px"
+    top = top_in(box, img)
+    for lr in ["0.001", "10", "0.9"]:  # the longest verdict, a two-line one, a short one
+        changes_picture(page, img, lambda: set_slider(page, "digits-lr-slider", lr))
+        settle(page, img)
+        assert top_in(box, img) == top, f"the picture moved when the verdict changed (lr {lr})"
+        page.screenshot(path=str(OUT / f"03_gradient_descent-lr-{lr}.png"))
+    box.locator(".digits-lr-slider .noUi-handle, .digits-lr-slider .ui-slider-handle").first.focus()
+    for _ in range(5):
+        changes_picture(page, img, lambda: page.keyboard.press("ArrowRight"))
+    assert shown_value(page, "digits-lr-slider") == 2.5, "five arrow presses from 0.9 should reach 2.5"
+    settle(page, img)
+    page.screenshot(path=str(OUT / "03_gradient_descent-arrows.png"))
+
+
+def try_relu_sum(page, img):
+    "07: the picture is shown at its own size, and a long formula (below it) never pushes it down."
+    box = page.locator(".digits-relu-sum").first
+    width, natural = own_size(img)
+    assert width == natural, f"the picture is stretched from {natural} to {width} px"
+    top = top_in(box, img)
+    for _ in range(12):
+        changes_picture(page, img, lambda: box.locator("button", has_text="add a piece").first.click())
+    changes_picture(page, img, lambda: box.locator("button", has_text="fit the slopes").first.click())
+    assert top_in(box, img) == top, "the picture moved when the formula grew"
+    page.screenshot(path=str(OUT / "07_relu_net-long-formula.png"))
+
+
+TRY = {"01_pixels.ipynb": try_pixel_explorer, "03_gradient_descent.ipynb": try_learning_rate,
+       "07_relu_net.ipynb": try_relu_sum}
 
 
 @pytest.mark.parametrize("notebook,slider,picture,value", CASES, ids=[c[0] for c in CASES])
@@ -124,8 +220,8 @@ def test_run_notebook_and_move_a_slider(lab, browser, notebook, slider, picture,
     img.screenshot(path=str(OUT / f"{notebook[:-6]}-widget.png"))
     page.screenshot(path=str(OUT / f"{notebook[:-6]}-after.png"))
     assert after_png != before_png, "the picture did not change when the slider moved"
-    shown = page.locator(f".{slider} .widget-readout").first.inner_text().replace("\u2212", "-")  # a typographic minus
-    assert float(shown) == float(value)
+    assert shown_value(page, slider) == float(value)
+    TRY[notebook](page, img)
     assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count(), \
         "a cell wrote to stderr in the browser"
     assert not errors, f"JavaScript errors in the page: {errors[:3]}"

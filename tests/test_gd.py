@@ -1,10 +1,12 @@
 """helpers/gd.py: the descent against closed forms, its verdicts, and the widgets by setting values."""
+import re
+
 import numpy as np
 import pytest
 import torch
 
 from helpers.gd import (PROBLEMS, LearningRateExplorer, QuadraticByHand, check_one_step_lr, check_params,
-                        descend, example_lrs, frame_times, plot_learning_rates, roller_coaster, seven_steps)
+                        descend, example_lrs, frame_times, plot_learning_rates, rates, roller_coaster, seven_steps)
 
 
 # --- the pure computation -------------------------------------------------------------------
@@ -99,6 +101,10 @@ def test_descend_does_not_touch_the_global_random_state():
 
 
 # --- the learning-rate widget, driven by setting values -------------------------------------
+# (marked `widgets`: they also run under ipywidgets 7.7.1, in the Colab-like environment)
+
+widget = pytest.mark.widgets
+
 
 @pytest.fixture
 def explorer():
@@ -109,6 +115,7 @@ def is_png(b):
     return b[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@widget
 def test_initial_state(explorer):
     assert explorer.problem.value == "x²" and explorer.lr.value == pytest.approx(0.1)
     assert explorer.step.value == explorer.step.max == explorer.play.max == 50
@@ -116,11 +123,53 @@ def test_initial_state(explorer):
     assert is_png(explorer.picture.value)
 
 
+@widget
 def test_css_classes_for_the_browser_test(explorer):
     assert "digits-lr-slider" in explorer.lr._dom_classes
     assert "digits-lr-picture" in explorer.picture._dom_classes
+    assert "digits-play" in explorer.play._dom_classes and "digits-lr-status" in explorer.status._dom_classes
 
 
+@widget
+def test_play_buttons_have_words_and_no_repeat(explorer):
+    assert explorer.play.show_repeat is False
+    row = explorer.children[1].children
+    assert row[0] is explorer.play
+    style = row[1].value  # the HTML next to the Play gives its buttons words
+    for icon, word in [("fa-play", "play"), ("fa-pause", "pause"), ("fa-stop", "stop")]:
+        assert f'.digits-play i.{icon}::after {{ content: "{word}"; }}' in style
+
+
+@widget
+def test_arrow_keys_move_the_learning_rate_visibly(explorer):
+    "One notch of the slider (what an arrow key moves) is the next round rate, about 20 % on; not 0.02 %."
+    every = [v for _, v in explorer.lr.options]
+    assert every == rates() and every[0] == 0.001 and every[-1] == 10 and len(every) == 49
+    assert all(1.11 <= b / a <= 1.34 for a, b in zip(every, every[1:]))
+    assert {0.02, 0.3, 0.5, 0.9, 1.0, 1.2} <= set(every) and all(label == f"{v:g}" for label, v in explorer.lr.options)
+    i = every.index(0.9)
+    explorer.lr.index = i + 5  # five presses of the right arrow
+    assert explorer.lr.value == 2.5 and explorer.descent.lr == 2.5 and "diverg" in explorer.status.value
+
+
+@widget
+def test_a_rate_off_the_grid_is_kept_as_given():
+    w = LearningRateExplorer(lr=0.95)
+    assert w.lr.value == 0.95 and w.descent.lr == 0.95 and 0.95 in [v for _, v in w.lr.options]
+
+
+@widget
+def test_the_status_never_changes_height(explorer):
+    "The verdict takes three fixed lines at the picture's width, whatever its length: the picture never moves."
+    heights = set()
+    for lr in [0.001, 0.1, 0.9, 1.2, 10]:
+        explorer.lr.value = lr
+        heights.add(re.search(r"(?<!-)height:(\d+)px", explorer.status.value).group(1))
+    assert heights == {"60"} and "overflow:hidden" in explorer.status.value
+    assert explorer.status.layout.width == explorer.picture.layout.width == "880px"
+
+
+@widget
 def test_lr_slider_updates_verdict_and_picture(explorer):
     before = explorer.picture.value
     explorer.lr.value = 0.9
@@ -130,6 +179,7 @@ def test_lr_slider_updates_verdict_and_picture(explorer):
     assert "diverging" in explorer.status.value
 
 
+@widget
 def test_overflowing_lr_shows_a_message_and_a_picture(explorer):
     explorer.lr.value = 10
     assert "diverged after 15 steps" in explorer.status.value
@@ -139,6 +189,7 @@ def test_overflowing_lr_shows_a_message_and_a_picture(explorer):
     assert "step 3: x = " in explorer.status.value
 
 
+@widget
 def test_step_slider_and_buttons(explorer):
     before = explorer.picture.value
     explorer.step.value = 3
@@ -155,6 +206,7 @@ def test_step_slider_and_buttons(explorer):
     assert explorer.step.value == 50
 
 
+@widget
 @pytest.mark.parametrize("name, shown", [("line", "a1 = "), ("quadratic", "b = ")])
 def test_problem_dropdown(explorer, name, shown):
     before = explorer.picture.value
@@ -165,14 +217,15 @@ def test_problem_dropdown(explorer, name, shown):
     assert explorer.descent.status == "converging"
 
 
+@widget
 def test_no_leak_after_500_updates(explorer):
     import matplotlib.pyplot as plt
     figures = len(plt.get_fignums())
     fig = explorer.drawing.fig
     artists = len(fig.findobj())
-    lrs = np.geomspace(1e-3, 10, 50)
+    lrs = [v for _, v in explorer.lr.options]
     for i in range(500):
-        if i % 2: explorer.lr.value = float(lrs[i % 50])
+        if i % 2: explorer.lr.value = lrs[i % len(lrs)]
         else: explorer.step.value = i % 51
     assert explorer.drawing.fig is fig and len(plt.get_fignums()) == figures
     assert len(fig.findobj()) == artists
@@ -181,11 +234,13 @@ def test_no_leak_after_500_updates(explorer):
     assert explorer.drawing.fig is fig and len(fig.findobj()) == artists and len(plt.get_fignums()) == figures
 
 
+@widget
 def test_frame_times_returns_one_time_per_move():
     times = frame_times(n=3)
     assert len(times) == 3 and all(t > 0 for t in times)
 
 
+@widget
 def test_snapshot_is_the_current_picture(explorer):
     explorer.lr.value = 0.5
     assert explorer.snapshot().data == explorer.picture.value
@@ -193,6 +248,7 @@ def test_snapshot_is_the_current_picture(explorer):
 
 # --- by hand first ------------------------------------------------------------------------
 
+@widget
 def test_by_hand_loss_and_title():
     h = QuadraticByHand()
     t, s = roller_coaster()
@@ -204,6 +260,25 @@ def test_by_hand_loss_and_title():
     h.a.value = 30.0
     assert "worse" in h.title.get_text()
     assert h.snapshot().data == h.picture.value
+    assert h.picture.layout.width == "440px"  # shown at its own size
+
+
+@widget
+def test_by_hand_compares_with_the_loss_before_this_slider_moved():
+    "A drag sends many values; 'before you moved a' is the loss before the drag began, not at its last point."
+    h = QuadraticByHand()
+    start = h.loss()
+    assert "before" not in h.title.get_text()
+    for a in (2.0, 4.0, 6.0, 8.0):  # one drag of a, in four updates
+        h.a.value = a
+    assert f"was {start:.2f} before you moved a: better" in h.title.get_text()
+    h.a.value = 7.0  # still a: the same reference
+    assert f"was {start:.2f} before you moved a" in h.title.get_text()
+    after_a = h.loss()
+    h.c.value = 4.0  # another slider: its reference is the loss it started from
+    assert f"was {after_a:.2f} before you moved c: better" in h.title.get_text()
+    h.c.value = 19.0
+    assert f"was {after_a:.2f} before you moved c: worse" in h.title.get_text()
 
 
 # --- still figures and checks ---------------------------------------------------------------

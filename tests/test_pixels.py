@@ -32,7 +32,7 @@ def test_table_formats_floats():
 
 def test_initial_state(stack):
     e = PixelExplorer(stack, name="s")
-    assert e.index.max == 11 and e.rows.max == 28 and e.cols.max == 28
+    assert e.index.max == e.number.max == 11 and e.rows.max == 28 and e.cols.max == 28
     assert "s[0, 4:12, 6:16]" in e.code.value and "(8, 10)" in e.code.value
     assert e.picture.value[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -70,3 +70,19 @@ def test_snapshot_is_the_current_picture(stack):
     e = PixelExplorer(stack)
     e.index.value = 3
     assert e.snapshot().data == e.picture.value
+
+
+def test_number_box_and_slider_move_together(stack):
+    "With 6,131 images a slider pixel skips dozens: a number box picks one exactly, and follows the slider."
+    e = PixelExplorer(stack, name="s")
+    e.number.value = 9
+    assert e.index.value == 9 and "s[9, 4:12, 6:16]" in e.code.value and "image 10 of 12" in e.drawing.title.get_text()
+    e.index.value = 4
+    assert e.number.value == 4
+    assert "digits-image-number" in e.number._dom_classes and "(0 to 11)" in e.number.description
+
+
+def test_the_image_slider_is_long_and_the_picture_its_own_size(stack):
+    e = PixelExplorer(stack)
+    assert int(e.index.layout.width.rstrip("px")) >= 500 and not e.index.readout  # the box is its readout
+    assert e.picture.layout.width == "720px"

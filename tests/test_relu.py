@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
-from helpers.relu import (MAX_PIECES, TARGETS, X, ReluSum, even_hinges, fit_slopes, formula, largest_gap, mse,
-                          pieces, relu, relu_sum)
+import re
+
+from helpers.relu import (MAX_PIECES, TARGETS, X, ReluSum, even_hinges, fit_slopes, formula, formula_html,
+                          largest_gap, mse, pieces, relu, relu_sum, terms)
 
 pytestmark = pytest.mark.widgets
 
@@ -74,7 +76,19 @@ def test_formula_reads_like_maths():
     assert formula([], [], 0.0) == "0" and formula([], [], 1.25) == "1.25"
 
 
+def test_formula_html_wraps_between_terms_only():
+    assert terms([-2, 1.5], [1, -2], -0.5) == ["−0.5", "+ 1·relu(x + 2)", "− 2·relu(x − 1.5)"]
+    html = formula_html([-2, 1.5], [1, -2], -0.5)
+    spans = re.findall(r'<span style="white-space:nowrap">(.*?)</span>', html)
+    assert spans == terms([-2, 1.5], [1, -2], -0.5) and text(html) == formula([-2, 1.5], [1, -2], -0.5)
+
+
 # --- the widget, driven by setting values (no kernel needed) ---------------------------------
+
+def text(html):
+    "What HTML shows, without its tags."
+    return re.sub(r"<[^>]+>", "", html)
+
 
 def expected_error(w, target="wave"):
     return mse(relu_sum(X, w.hinges, w.slopes, w.bias.value), TARGETS[target][1](X))
@@ -86,7 +100,7 @@ def test_initial_state():
     assert [v for _, v in w.piece.options] == [0, 1, 2] and w.piece.value == 2
     assert w.hinge.value == 1.5 and w.slope.value == 1.5
     assert f"3 pieces: mean squared error {expected_error(w):.4f}" in w.status.value
-    assert "1·relu(x + 2) − 2·relu(x) + 1.5·relu(x − 1.5)" in w.status.value
+    assert "1·relu(x + 2) − 2·relu(x) + 1.5·relu(x − 1.5)" in text(w.status.value)
     assert w.picture.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert "digits-relu-slider" in w.hinge._dom_classes and "digits-relu-picture" in w.picture._dom_classes
 
@@ -128,7 +142,7 @@ def test_removing_pieces_down_to_none():
     w.remove.click(); w.remove.click()
     assert w.hinges == [] and w.piece.value == -1
     assert w.hinge.disabled and w.slope.disabled and w.remove.disabled and not w.add.disabled
-    assert "0 pieces" in w.status.value and "y = 0</code>" in w.status.value
+    assert "0 pieces" in w.status.value and text(w.status.value).endswith("y = 0")
     assert w.error() == pytest.approx(mse(np.zeros_like(X), np.sin(2 * X)))
     w.remove.click()  # nothing left to remove: no error
     w.add.click()
@@ -163,7 +177,7 @@ def test_changing_the_target_and_the_bias():
     png = w.picture.value
     w.bias.value = 1.0
     assert w.curve() == pytest.approx(relu_sum(X, w.hinges, w.slopes, 1.0))
-    assert w.picture.value != png and "y = 1 + 1·relu(x + 2)" in w.status.value
+    assert w.picture.value != png and "y = 1 + 1·relu(x + 2)" in text(w.status.value)
 
 
 def test_no_more_than_max_pieces():
@@ -193,3 +207,13 @@ def test_browsing_fitted_pieces_shows_each_slope():
     for i in range(3):
         w.piece.value = i
         assert w.slope.value == pytest.approx(w.slopes[i]) and w.hinge.value == pytest.approx(w.hinges[i])
+
+
+def test_the_picture_is_its_own_size_and_the_formula_below_it():
+    "A flex box stretched the 600-px picture to 964 px; a long formula above it pushed it down."
+    w = ReluSum()
+    assert w.picture.layout.width == "600px" and w.status.layout.width == "600px"
+    assert w.children.index(w.picture) < w.children.index(w.status) == len(w.children) - 1
+    for _ in range(20): w.add.click()
+    w.fit.click()
+    assert text(w.status.value).count("relu(") == 23 and w.status.value.count("nowrap") == 24  # bias + 23 terms
