@@ -13,8 +13,10 @@ from .checkpoint import CheckpointError, check_accuracy, check_exact  # noqa: F4
 from .exercise_checks import check_error_rate, check_grid, check_relu, check_relu_function  # noqa: F401
 from .loop_checks import _sgd_loss, check_learner, check_sgd_step, check_train_epoch  # noqa: F401
 from .verdict import Verdict, _not_a_list, _say, _still_none  # noqa: F401
+from .solutions import exercise, show_solution  # noqa: F401 (show_solution: gathered here)
 
 
+@exercise("answer")
 def check_tensor(got, expected, name="your answer", hint=""):
     """Compare a student's tensor with the expected one: says whether it is missing, not a tensor,
     the wrong shape, the wrong kind of number, or has wrong values (and where), or right."""
@@ -53,6 +55,7 @@ def _same(a, b):
         return False
 
 
+@exercise("answer")
 def check_list(got, expected, name="your answer", hint=""):
     """Compare a student's list with the expected one: says whether it is missing, not a list (and
     what it is instead), too long or too short, has the right items in another order, or which item
@@ -113,6 +116,7 @@ def check_pairs(got, expected, name="pairs"):
     return _say(True, f"Right! {name} is {got!r}: one (x, y) tuple per position.")
 
 
+@exercise("pairs")
 def check_zip(pairs):
     "The 04_mnist_loss exercise: `pairs` should be what zip makes of [1, 2, 3, 4] and 'abcd', as a list."
     return check_pairs(pairs, list(zip([1, 2, 3, 4], "abcd")), name="pairs")

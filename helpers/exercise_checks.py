@@ -3,8 +3,10 @@
 import torch
 
 from .verdict import Verdict, _explain_error, _say, _still_none
+from .solutions import exercise
 
 
+@exercise("relu_values")
 def check_relu(got, x, name="relu_values", original=None):
     """The ReLU exercise (introduced in 07_relu_net): is `got` max(x, 0) for every number in x? Says
     whether it is missing, not a tensor (or the result of `.max(0)`), True/False or whole numbers,
@@ -94,6 +96,7 @@ def _one_rate(error_rate, preds, targets, name):
     return got
 
 
+@exercise("error_rate")
 def check_error_rate(error_rate, name="error_rate"):
     """The metric exercise of 06_optimizer: call the student's `error_rate(predictions, targets)` on a
     fixed batch of raw outputs, and again with every label flipped (the right error rate then becomes
@@ -144,6 +147,7 @@ def _kind_of_number(t):
     return None
 
 
+@exercise("corner")
 def check_grid(t, corner):
     """The 3×3 exercise of 10_review: `t` should hold the whole numbers 1 to 9 in 3 rows, and `corner`
     the bottom-right 2×2 of t doubled. Says which is missing, not a tensor, the wrong shape, the wrong
@@ -219,6 +223,7 @@ def _explain_relu_error(e):
     return f"relu(x) stopped with {type(e).__name__}: {e}"
 
 
+@exercise("relu")
 def check_relu_function(relu, plot=True):
     """The ReLU exercise of 10_review: call the student's `relu` on 41 numbers from −2 to 2. Says whether
     it is missing, raises an error (explained), returns nothing, changes its input in place, or gives the

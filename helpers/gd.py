@@ -12,6 +12,7 @@ import torch
 
 from .checks import Verdict
 from .drawing import Blitter, png_bytes  # noqa: F401 (their old home was here)
+from .solutions import exercise
 
 STEPS = 50  # how many steps the animation runs
 
@@ -276,6 +277,7 @@ def check_params(got, expected, tol=0.01, name="params"):
                           "or check the learning rate and the number of steps.")
 
 
+@exercise("my_lr")
 def check_one_step_lr(lr):
     "The Try-it check: does this learning rate take x² from 3 to exactly 0 in one step?"
     if lr is None:

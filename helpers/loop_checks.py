@@ -4,6 +4,7 @@ Learner (11_review). Each runs the student's code on a tiny problem it makes its
 import torch
 
 from .verdict import _explain_error, _say
+from .solutions import exercise
 
 
 def _sgd_problem():
@@ -44,6 +45,7 @@ def _other_setting(first, second, what):
     return first
 
 
+@exercise("sgd_step")
 def check_sgd_step(sgd_step, lr=0.1, steps=3, name="sgd_step"):
     """Run a student's `sgd_step(xb, yb, model, params, lr)` three times on a tiny problem, with the
     learning rate `lr` and again with 3 × lr (so a learning rate written into the function cannot pass),
@@ -216,6 +218,7 @@ def _loop_diagnosis(name, after, before, right, calls, losses, n_batches, never_
     return None if close(after, right) else ""
 
 
+@exercise("train_epoch")
 def check_train_epoch(train_epoch, name="train_epoch"):
     """The training-loop exercise of 10_review: run the student's `train_epoch(model, dl, opt, loss_func)`
     for one epoch on a tiny problem (3 mini-batches, SGD with lr 0.5), and again with lr 0.2 and the
@@ -279,6 +282,7 @@ def _explain_fit_error(e):
     return _explain_error(e, "Learner.fit")
 
 
+@exercise("Learner")
 def check_learner(Learner, epochs=2, lr=0.5):
     """The "your own Learner" exercise of 10_review: as _learner_verdict, with fit(epochs, lr) and then
     fit(epochs + 1, 0.4 × lr) on a fresh model, so a fit that fixes the epochs or the learning rate cannot pass."""

@@ -34,3 +34,12 @@ def small_raw(tmp_path):
     "A folder with four small raw files, and their checksum table."
     raw = tmp_path / "raw"
     return raw, make_raw(raw)
+
+
+@pytest.fixture(autouse=True)
+def fresh_tries():
+    "Each test starts as a student who has not tried any exercise yet (helpers/solutions.py counts tries)."
+    from helpers import solutions
+    solutions.tries.clear()
+    yield
+    solutions.tries.clear()
