@@ -21,8 +21,8 @@ env: $(STAMP)
 # The environment: a project-local virtualenv with exactly environment.yml's pip list.
 # Rebuilt when environment.yml or pyproject.toml change.
 $(STAMP): environment.yml pyproject.toml tools/deps.py
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-	  { echo "Python 3.10 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed (the helpers read TOML with tomllib) (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) tools/deps.py > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
