@@ -1,22 +1,32 @@
-"""A flashcard deck of the series' questions that remembers how well you knew each card.
-Introduced in 10_review.
+"""A flashcard deck of the series' questions that remembers how well you knew each card, and when to
+show it again (spaced repetition, with Leitner boxes). Introduced in 10_review.
 
 The cards come from helpers/cards.toml, the file every notebook's questions are generated from.
 Your ratings (1 to 5) are saved after every rating in a small JSON file in your home folder,
 ~/.digits_under_the_hood/flashcards.json, or wherever $DIGITS_FLASHCARDS_FILE points; reading,
-checking, merging and saving that file is helpers/progress.py. The order of a session is a plain
-function; `Deck` is the widget on top (ipywidgets 7.7 and 8).
+checking, merging and saving that file, and the Leitner box rules that say when a card is due again,
+are helpers/progress.py.
+
+A session (a "round") is the cards due today, weakest first (lowest last rating, then lowest box, then
+the longest overdue), then at most NEW_PER_ROUND cards never rated, in file order (`session_order`). A
+card rated 1 or 2 comes back AGAIN_AFTER cards later in the same round, at most AGAIN_TIMES times,
+and stays due until it is rated 3 or more. `Deck` is the widget on top (ipywidgets 7.7 and 8); its
+`clock` (seconds since 1970, time.time by default) says what "now" and "today" are.
 """
-import html, re, time, tomllib, weakref
+import datetime as dt, html, re, time, tomllib, weakref
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from .progress import (DEFAULT_FILE, ENV_VAR, FORMAT, VERSION, Progress, bad_copy, locked, merge,  # noqa: F401
-                       progress_path, read_progress, save_progress, shown_path, valid_entry, write_atomically)
+from .progress import (DEFAULT_FILE, ENV_VAR, FORMAT, LOW, VERSION, WAIT_DAYS, Progress, bad_copy,  # noqa: F401
+                       complete, day_of, due_day, kept_copy, locked, merge, next_box, progress_path, rate_entry,
+                       read_progress, save_progress, shown_path, valid_entry, valid_schedule, when,
+                       write_atomically)
 
 CARDS_FILE = Path(__file__).with_name("cards.toml")
-LOW = 2  # a card last rated 1 or 2 counts as "rated low"
+NEW_PER_ROUND = 5   # at most this many never-rated cards in a round, after the due ones
+AGAIN_AFTER = 3     # a card rated 1 or 2 comes back this many cards later in the same round ...
+AGAIN_TIMES = 2     # ... at most this many times per round
 
 
 # --- the cards --------------------------------------------------------------------------------
@@ -105,30 +115,36 @@ def markdown_html(text):
     return "".join(out)
 
 
-def session_order(cards, entries):
-    "The ids of `cards` in the order of a session: lowest rating first (unrated counts as 0), then file order."
-    rating = lambda c: entries[c["id"]]["rating"] if c["id"] in entries else 0
-    return [c["id"] for _, c in sorted(enumerate(cards), key=lambda ic: (rating(ic[1]), ic[0]))]
+def session_order(cards, entries, today=None, new=NEW_PER_ROUND):
+    """The ids of `cards` in the order of a round on `today` (a datetime.date; the real today if None):
+    first the cards due (due day on or before today), weakest first: lowest last rating, then lowest
+    box, then the longest overdue, then file order; then at most `new` cards never rated, in file order.
+    A card rated but not due yet is not in the round."""
+    today = today or dt.date.today()
+    index = {c["id"]: k for k, c in enumerate(cards)}
+    due = [cid for cid in index if cid in entries and due_day(entries[cid]) <= today]
+    due.sort(key=lambda cid: (entries[cid]["rating"], entries[cid]["box"], due_day(entries[cid]), index[cid]))
+    return due + [cid for cid in index if cid not in entries][:new]
 
 
 # --- the widget -------------------------------------------------------------------------------
 
 class Deck(widgets.VBox):
     """The flashcard deck: a question, a button that shows the answer, "how well did you know this?"
-    from 1 to 5, previous/next, a menu to keep one notebook's cards, and how many cards are left.
-    A session starts with the cards you knew least. `Deck(notebook="02_pixel_similarity.ipynb")`
-    starts with that notebook's cards only."""
+    from 1 to 5, previous/next, a menu to keep one notebook's cards, and a status line: cards left,
+    cards due today and when the next ones are due. A round is the cards due today, the ones you knew
+    least first, then a few new ones. `Deck(notebook="02_pixel_similarity.ipynb")` keeps that
+    notebook's cards only; `clock` (a function giving seconds since 1970) is what "now" is."""
 
     _live = weakref.WeakValueDictionary()  # (file, notebook) -> the deck made last, closed when a new one replaces it
 
-    def __init__(self, notebook="", path=None, cards=None):
+    def __init__(self, notebook="", path=None, cards=None, clock=time.time):
         self.cards = cards if cards is not None else load_cards()
         self.by_id = {c["id"]: c for c in self.cards}
         self.path = Path(path) if path else progress_path()
         found = read_progress(self.path, known=self.by_id)
         self.entries, self.message = found.entries, found.message
-        self.rated_now = set()   # ids rated in this session
-        self.clock = time.time
+        self.clock = clock
         files = list(dict.fromkeys(c["notebook"] for c in self.cards))
         if notebook and notebook not in files:
             match = [f for f in files if f[:2] == str(notebook)[:2] and len(str(notebook)) == 2]
@@ -148,8 +164,8 @@ class Deck(widgets.VBox):
         self.next = widgets.Button(description="next ▶")
         self.status = widgets.HTML()
 
-        self.menu.observe(lambda change: self._start(keep_session=True), names="value")
-        self.new_round.on_click(lambda b: self._start(keep_session=False))
+        self.menu.observe(lambda change: self._start(), names="value")
+        self.new_round.on_click(lambda b: self._start())
         self.flip.on_click(lambda b: self.flip_card())
         for n, b in enumerate(self.rate_buttons, start=1):
             b.on_click(lambda b, n=n: self.rate(n))
@@ -169,7 +185,7 @@ class Deck(widgets.VBox):
         for n, b in enumerate(self.rate_buttons, start=1):
             b.add_class(f"digits-rate-{n}")
         self._say(self.message)
-        self._start(keep_session=True)
+        self._start()
         # Re-running the deck's cell makes a new deck: close the old one, so its widgets (and any figure a
         # widget holds) are not kept alive by ipywidgets for as long as the kernel runs.
         key = (str(self.path), self.menu.value)
@@ -198,6 +214,10 @@ class Deck(widgets.VBox):
         "The cards the menu keeps (all, or one notebook's), in file order."
         return [c for c in self.cards if not self.menu.value or c["notebook"] == self.menu.value]
 
+    def today(self):
+        "Today's date, by the deck's clock."
+        return day_of(self.clock())
+
     @property
     def current(self):
         "The card on show (None when a round is finished)."
@@ -209,13 +229,30 @@ class Deck(widgets.VBox):
 
     @property
     def cards_left(self):
-        "How many of the shown cards are not yet rated in this session."
-        return sum(cid not in self.rated_now for cid in self.order)
+        "How many cards of this round are still to rate (a card that comes back counts again)."
+        return self.done.count(False)
 
     @property
     def rated_low(self):
         "How many of the shown cards were last rated 1 or 2."
-        return sum((self.rating(cid) or LOW + 1) <= LOW for cid in self.order)
+        return sum((self.rating(c["id"]) or LOW + 1) <= LOW for c in self.shown_cards)
+
+    def due_today(self):
+        "How many of the shown cards are due today (or overdue): rated before, and waiting for you."
+        today = self.today()
+        return sum(c["id"] in self.entries and due_day(self.entries[c["id"]]) <= today for c in self.shown_cards)
+
+    def next_due(self):
+        "(day, how many cards) of the first day after today that shown cards are due on, or None."
+        today = self.today()
+        days = [due_day(self.entries[c["id"]]) for c in self.shown_cards if c["id"] in self.entries]
+        later = [d for d in days if d > today]
+        return (min(later), later.count(min(later))) if later else None
+
+    @property
+    def unseen(self):
+        "How many of the shown cards were never rated."
+        return sum(c["id"] not in self.entries for c in self.shown_cards)
 
     # what a student does
     def flip_card(self):
@@ -225,23 +262,32 @@ class Deck(widgets.VBox):
             self._show()
 
     def rate(self, n):
-        "Rate the card on show from 1 (did not know it) to 5 (knew it perfectly), save, and go on."
+        """Rate the card on show from 1 (did not know it) to 5 (knew it perfectly): move it to its new box
+        and due day, save, and go on. A card rated 1 or 2 comes back a few cards later in this round."""
         if type(n) is not int or not 1 <= n <= 5:
             return self._refuse(f"A rating is a whole number from 1 (did not know it) to 5 (knew it perfectly), "
                                 f"not {n!r}: for example deck.rate(3).")
         if self.finished:
-            return self._refuse("This round is finished: click 'new round' to rate the cards again.")
+            return self._refuse("This round is finished: click 'new round' for the cards still due and a few new ones.")
         cid = self.order[self.pos]
-        self.entries = merge(self.entries, {cid: {"rating": n, "time": self.clock()}})
-        self.rated_now.add(cid)
+        self.entries = merge(self.entries, {cid: rate_entry(self.entries.get(cid), n, self.clock())})
         try:
             self.entries = merge(self.entries, save_progress(self.path, self.entries))
             self._say(f"Saved: your ratings are kept in {shown_path(self.path)}.")
         except OSError as e:
             self._say(f"Could not save to {shown_path(self.path)} ({e.strerror or type(e).__name__}): "
                       "your ratings are kept for this session only.")
+        self.done[self.pos] = True
+        for k in reversed(range(len(self.order))):  # a later rating replaces a come-back still waiting
+            if self.order[k] == cid and not self.done[k]:
+                del self.order[k], self.done[k]
+                self.pos -= k < self.pos
+        if n <= LOW and self.again.get(cid, 0) < AGAIN_TIMES:
+            self.again[cid] = self.again.get(cid, 0) + 1
+            at = min(self.pos + 1 + AGAIN_AFTER, len(self.order))
+            self.order.insert(at, cid); self.done.insert(at, False)
         later = [k % len(self.order) for k in range(self.pos + 1, self.pos + 1 + len(self.order))]
-        todo = [k for k in later if self.order[k] not in self.rated_now]
+        todo = [k for k in later if not self.done[k]]
         self.flipped = False
         if todo:
             self.pos = todo[0]
@@ -250,7 +296,9 @@ class Deck(widgets.VBox):
         self._show()
 
     def go(self, step):
-        "Move `step` cards along the session's order (-1: previous, +1: next)."
+        "Move `step` cards along the round (-1: previous, +1: next)."
+        if not self.order:
+            return
         if self.finished:
             self.finished = False
         else:
@@ -259,12 +307,12 @@ class Deck(widgets.VBox):
         self._show()
 
     # drawing
-    def _start(self, keep_session):
-        if not keep_session:
-            self.rated_now = set()
-        self.order = session_order(self.shown_cards, self.entries)
-        todo = [k for k, cid in enumerate(self.order) if cid not in self.rated_now]
-        self.pos, self.finished, self.flipped = (todo or [0])[0], not todo, False
+    def _start(self):
+        "A new round: the cards due today, weakest first, then a few new ones."
+        self.order = session_order(self.shown_cards, self.entries, self.today())
+        self.done = [False] * len(self.order)
+        self.again = {}   # card id -> how many times it came back in this round
+        self.pos, self.finished, self.flipped = 0, not self.order, False
         self._show()
 
     def _refuse(self, line):
@@ -276,8 +324,13 @@ class Deck(widgets.VBox):
         self.note.value = f'<span style="color:#666;font-size:0.9em">{html.escape(line)}</span>' if line else ""
 
     def _card_html(self, card, with_answer):
-        last = self.rating(card["id"])
-        about = [notebook_label(card["notebook"]), "new card" if last is None else f"last rated {last} of 5"]
+        entry = self.entries.get(card["id"])
+        about = [notebook_label(card["notebook"])]
+        if entry is None:
+            about.append("new card")
+        else:
+            about += [f"last rated {entry['rating']} of 5", f"box {entry['box']} of 5",
+                      f"due {when(due_day(entry), self.today())}"]
         if card["kind"] == "exercise":
             about.append("also a coding exercise in notebook 10")
         head = f'<div style="color:#777;font-size:0.85em;line-height:1.5">{" · ".join(about)}</div>'
@@ -288,32 +341,52 @@ class Deck(widgets.VBox):
         return head + question, answer
 
     def status_line(self):
-        "The status under the card: cards left, cards rated low, and where you are."
+        "The status under the card: cards left, cards rated low, where you are, due today, next due."
         left, low = self.cards_left, self.rated_low
         where = "round finished" if self.finished else f"card {self.pos + 1} of {len(self.order)}"
-        return f"{left} card{'s' * (left != 1)} left · {low} rated low · {where}"
+        line = f"{left} card{'s' * (left != 1)} left · {low} rated low · {where} · {self.due_today()} due today"
+        upcoming = self.next_due()
+        if upcoming:
+            day, n = upcoming
+            line += f" · next: {n} card{'s' * (n != 1)} {when(day, self.today())}"
+        return line
+
+    def finished_html(self):
+        "What the deck says when a round is over (or has nothing in it)."
+        n, due, unseen, upcoming = len(self.order), self.due_today(), self.unseen, self.next_due()
+        lines = [f"All {n} card{'s' * (n != 1)} of this round rated." if n else "Nothing to review now."]
+        if due:
+            lines.append(f"{due} card{'s are' if due != 1 else ' is'} still due today (rated 1 or 2): click "
+                         "<i>new round</i> to see them again, the ones you knew least first.")
+        else:
+            lines.append("Nothing else is due today.")
+        if upcoming:
+            day, k = upcoming
+            lines.append(f"The next {k} card{'s are' if k != 1 else ' is'} due {when(day, self.today())}.")
+        if unseen:
+            lines.append(f"{unseen} card{'s' * (unseen != 1)} you have not seen yet: <i>new round</i> brings "
+                         f"{min(unseen, NEW_PER_ROUND)} of them.")
+        if n:
+            lines.append("Or ◀ previous to look back.")
+        return f"<p><b>{lines[0]}</b> " + " ".join(lines[1:]) + "</p>"
 
     def _show(self):
         if self.finished:
-            n = len(self.order)
-            self.question.value = (f"<p><b>All {n} card{'s' * (n != 1)} rated in this round.</b> Click "
-                                   "<i>new round</i> to go through them again, the ones you knew least first, "
-                                   "or ◀ previous to look back.</p>")
-            self.answer.value = ""
+            self.question.value, self.answer.value = self.finished_html(), ""
         else:
             self.question.value, self.answer.value = self._card_html(self.current, self.flipped)
         self.flip.description = "hide the answer" if self.flipped else "show the answer"
         self.flip.disabled = self.finished
         for b in self.rate_buttons:
             b.disabled = self.finished or not self.flipped
-        self.previous.disabled = not self.finished and self.pos == 0
+        self.previous.disabled = not self.order or (not self.finished and self.pos == 0)
         self.next.disabled = self.finished or self.pos == len(self.order) - 1
         self.status.value = f"<b>{html.escape(self.status_line())}</b>"
 
     def snapshot(self):
         "The card on show, with its answer, as plain HTML: a still picture of the deck for GitHub readers."
         from IPython.display import HTML
-        card = self.current or self.by_id[self.order[-1]]
+        card = self.current or (self.by_id[self.order[-1]] if self.order else self.shown_cards[0])
         top, answer = self._card_html(card, with_answer=True)
         buttons = " ".join(f'<span style="border:1px solid #999;padding:0 7px">{n}</span>' for n in range(1, 6))
         return HTML(f'<div class="digits-still" style="border:1px solid #ccc;border-radius:6px;padding:8px 12px;'
