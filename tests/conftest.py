@@ -43,3 +43,13 @@ def fresh_tries():
     solutions.tries.clear()
     yield
     solutions.tries.clear()
+
+
+@pytest.fixture
+def deck_home(tmp_path, monkeypatch):
+    "The flashcard deck's progress file under tmp_path, with HOME there too (test_flashcards, test_progress)."
+    from helpers import progress
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = tmp_path / "progress" / "flashcards.json"
+    monkeypatch.setenv(progress.ENV_VAR, str(path))
+    return path

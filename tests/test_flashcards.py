@@ -47,12 +47,9 @@ EXERCISE_TOPICS = ["list comprehension that picks odd numbers and doubles them",
 
 
 @pytest.fixture(autouse=True)
-def progress_file(tmp_path, monkeypatch):
-    "Every test saves under tmp_path, and HOME points there too."
-    monkeypatch.setenv("HOME", str(tmp_path))
-    path = tmp_path / "progress" / "flashcards.json"
-    monkeypatch.setenv(fc.ENV_VAR, str(path))
-    return path
+def progress_file(deck_home):
+    "Every test saves under tmp_path, and HOME points there too (conftest's deck_home)."
+    return deck_home
 
 
 def write(path, data):

@@ -19,12 +19,9 @@ DAY = 24 * 3600
 
 
 @pytest.fixture(autouse=True)
-def progress_file(tmp_path, monkeypatch):
-    "Every test saves under tmp_path, and HOME points there too."
-    monkeypatch.setenv("HOME", str(tmp_path))
-    path = tmp_path / "progress" / "flashcards.json"
-    monkeypatch.setenv(fc.ENV_VAR, str(path))
-    return path
+def progress_file(deck_home):
+    "Every test saves under tmp_path, and HOME points there too (conftest's deck_home)."
+    return deck_home
 
 
 def saved(path):
