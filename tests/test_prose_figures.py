@@ -11,9 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SWEEP = ROOT / "bench" / "sweep.json"
 sys_path = str(ROOT / "tools")
 
-ACCURACY = r"0\.9\d{2,}|9\d\.\d+\s?%"                               # 0.9697, 98.2 %
+ACCURACY = r"0\.9\d{2,}|1\.0{3,}|(?:9\d|100)\.\d+\s?%"               # 0.9697, 1.0000, 98.2 %
 TIMING = r"\d+(?:\.\d+)?\s(?:s|seconds|ms)\b"                      # 11 s, 0.4 s (not "3s", a plural)
-RANGE = r"({x})\s*(?:to|and|–|-)\s*({x})"
+RANGE = r"({x}|\d+(?:\.\d+)?)\s*(?:to|and|–|-)\s*({x})"   # "35 to 75 s": the first end may be bare
 # Figures in prose that no training run produces: each with the reason it may stand as one number.
 DETERMINISTIC = {
     "0.9511": "the pixel-similarity baseline of 02, which is exact on every machine (02 checks it)",
@@ -128,3 +128,14 @@ def test_timings_in_prose_are_the_sweeps_range(path, sweep):
         v = float(s.split()[0]) / (1000 if s.endswith("ms") else 1)
         assert min(secs) - 1 <= v <= max(secs) + 1, \
             f"{path.name} cell {i}: {s} is outside the training times the last sweep measured ({min(secs):.0f}–{max(secs):.0f} s)"
+
+
+def test_the_figure_finder_tells_ranges_from_single_numbers(tmp_path):
+    import nbformat
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "We got 0.9980 in 31 s. Over the sweep it ended between 0.9975 and 1.0000, 35 to 75 s; "
+        "about 98.2% in 3s and 7s.")]), path)
+    assert quoted(path, ACCURACY) == [(0, "0.9980", False), (0, "0.9975", True), (0, "1.0000", True), (0, "98.2%", False)]
+    assert quoted(path, TIMING) == [(0, "31 s", False), (0, "75 s", True)]
+    assert FLOOR_CALL.findall("check_accuracy(acc, at_least=0.968, seconds=s)") == ["0.968"]
