@@ -8,6 +8,7 @@ share is used.
 """
 import io
 import time
+import weakref
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -47,9 +48,42 @@ class Blitter:
         return png_bytes(self.canvas)
 
 
+def _creating_cell():
+    """The notebook cell whose code is making a widget now (IPython names each cell's code by a hash of
+    its text, so running the same cell again gives the same name), or None outside a notebook."""
+    import inspect
+    for frame in inspect.stack(context=0):
+        name = frame.filename
+        if "ipykernel_" in name or name.startswith("<ipython-input"):
+            return name
+    return None
+
+
+def close_all(widget):
+    "Close `widget` and every widget inside it, so the kernel lets go of them (and of their figures)."
+    for child in getattr(widget, "children", ()):
+        close_all(child)
+    widget.close()
+
+
 class PictureWidget(widgets.VBox):
     """A widget around one Blitter picture. `picture_for(drawing)` makes the Image, shown at the
-    drawing's own width (a flex box would otherwise stretch it and blur it)."""
+    drawing's own width (a flex box would otherwise stretch it and blur it). Running the cell that
+    made one again closes the one it made before, so re-runs do not pile up live figures."""
+
+    _made_by_cell = {}   # (widget class, creating cell) -> a weak reference to the widget it made last
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cell = _creating_cell()
+        if cell is None:
+            return
+        key = (type(self).__name__, cell)
+        before = PictureWidget._made_by_cell.get(key)
+        before = before() if before else None
+        if before is not None and before is not self:
+            close_all(before)
+        PictureWidget._made_by_cell[key] = weakref.ref(self)
 
     def picture_for(self, drawing, css_class=None):
         self.picture = widgets.Image(format="png", layout=widgets.Layout(width=drawing.width, min_width=drawing.width))

@@ -73,3 +73,28 @@ def test_frame_times_one_per_value():
     s = widgets.IntSlider()
     times = frame_times(s, [1, 2, 3])
     assert len(times) == 3 and all(t >= 0 for t in times) and s.value == 3
+
+
+def test_running_a_widget_cell_again_closes_the_widget_it_made_before(monkeypatch):
+    "Re-running a cell 30 times keeps one live figure, not 30; a widget made by another cell stays."
+    import gc
+    from matplotlib.figure import Figure
+    from helpers import drawing
+    from helpers.relu import ReluSum
+
+    def live():
+        gc.collect()
+        return sum(isinstance(o, Figure) for o in gc.get_objects())
+    start = live()
+    monkeypatch.setattr(drawing, "_creating_cell", lambda: "/tmp/ipykernel_1/cell_a.py")
+    for _ in range(30):
+        first = ReluSum()
+    assert live() == start + 1
+    monkeypatch.setattr(drawing, "_creating_cell", lambda: "/tmp/ipykernel_1/cell_b.py")
+    second = ReluSum()
+    assert live() == start + 2 and first.children and second.children
+
+
+def test_outside_a_notebook_nothing_is_closed():
+    from helpers import drawing
+    assert drawing._creating_cell() is None
