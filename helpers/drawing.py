@@ -60,9 +60,16 @@ def _creating_cell():
 
 
 def close_all(widget):
-    "Close `widget` and every widget inside it, so the kernel lets go of them (and of their figures)."
+    """Close `widget`, every widget inside it and their layouts and styles, so the kernel lets go of them
+    (ipywidgets keeps a widget alive until it is closed), and of any pyplot figure one holds."""
     for child in getattr(widget, "children", ()):
         close_all(child)
+    fig = getattr(widget, "figure", None)
+    if fig is not None:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, widgets.Widget): part.close()
     widget.close()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from .drawing import close_all
 from .progress import (DEFAULT_FILE, ENV_VAR, FORMAT, LOW, VERSION, WAIT_DAYS, Progress, bad_copy,  # noqa: F401
                        complete, day_of, due_day, kept_copy, locked, merge, next_box, progress_path, rate_entry,
                        read_progress, save_progress, shown_path, valid_entry, valid_schedule, when,
@@ -195,18 +196,8 @@ class Deck(widgets.VBox):
         Deck._live[key] = self
 
     def close_all(self):
-        "Close the deck and every widget in it (ipywidgets keeps a widget alive until it is closed)."
-        def close(w):
-            for child in getattr(w, "children", ()):
-                close(child)
-            fig = getattr(w, "figure", None)
-            if fig is not None:
-                import matplotlib.pyplot as plt
-                plt.close(fig)
-            for part in (getattr(w, "layout", None), getattr(w, "style", None)):
-                if isinstance(part, widgets.Widget): part.close()
-            w.close()
-        close(self)
+        "Close the deck and every widget in it (drawing.close_all)."
+        close_all(self)
 
     # the state, as plain values
     @property

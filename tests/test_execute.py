@@ -25,3 +25,12 @@ def test_tidy_drops_style_outputs_and_html_markdown_copies_only():
 
 def test_machine_names_cores_and_cpu():
     assert "cores of" in execute.machine()
+
+
+def test_write_between_replaces_only_what_stands_between_the_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("a\n<!-- x -->\nold\ntable\n<!-- y -->\nb\n")
+    execute.write_between(readme, ("<!-- x -->", "<!-- y -->"), "new")
+    assert readme.read_text() == "a\n<!-- x -->\nnew\n<!-- y -->\nb\n"
+    execute.write_between(readme, ("<!-- missing -->", "<!-- y -->"), "other")
+    assert "other" not in readme.read_text()

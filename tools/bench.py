@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
-from execute import machine  # noqa: E402
+from execute import machine, write_between  # noqa: E402
 OUT = ROOT / "bench" / "latest.md"
 MARKERS = ("<!-- bench:start (written by make bench) -->", "<!-- bench:end -->")
 SLOW = {"09_full_mnist.ipynb"}  # run once: it takes most of a minute (08 runs three times: its ratio matters)
@@ -132,11 +132,7 @@ def main(argv=None):
     OUT.write_text(text + "\n")
     print("\n" + text)
     if not args.only:
-        readme = ROOT / "README.md"
-        s = readme.read_text()
-        a, b = s.find(MARKERS[0]), s.find(MARKERS[1])
-        if a >= 0 and b >= 0:
-            readme.write_text(s[:a + len(MARKERS[0])] + "\n" + text + "\n" + s[b:])
+        write_between(ROOT / "README.md", MARKERS, text)
     return 1 if swept or any("error" in r for r in results.values()) else 0
 
 

@@ -31,6 +31,14 @@ def machine():
     return f"{os.cpu_count()} cores of {cpu}, {gpu}"
 
 
+def write_between(path, markers, text):
+    "Replace what stands between the two `markers` lines in the file at `path` (the README's tables) with `text`."
+    s = path.read_text()
+    a, b = s.find(markers[0]), s.find(markers[1])
+    if a >= 0 and b >= 0:
+        path.write_text(s[:a + len(markers[0])] + "\n" + text + "\n" + s[b:])
+
+
 def tidy(nb):
     """Drop what a saved notebook would show as noise: display outputs that hold only a <style> block
     (fastprogress sends one before its table), and a raw-HTML text/markdown copy beside text/html."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from execute import machine  # noqa: E402
+from execute import machine, write_between  # noqa: E402
 
 JSON, MD = ROOT / "bench" / "sweep.json", ROOT / "bench" / "sweep.md"
 MARKERS = ("<!-- sweep:start (written by make sweep) -->", "<!-- sweep:end -->")
@@ -104,13 +104,6 @@ def table(data):
     return "\n".join(lines)
 
 
-def write_readme(text, readme=ROOT / "README.md"):
-    s = readme.read_text()
-    a, b = s.find(MARKERS[0]), s.find(MARKERS[1])
-    if a >= 0 and b >= 0:
-        readme.write_text(s[:a + len(MARKERS[0])] + "\n" + text + "\n" + s[b:])
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=5, help="seeds per thread count (default 5)")
@@ -140,7 +133,7 @@ def main(argv=None):
     JSON.write_text(json.dumps(data, indent=1) + "\n")
     text = table(data)
     MD.write_text(text + "\n")
-    write_readme(text)
+    write_between(ROOT / "README.md", MARKERS, text)
     print("\n" + text)
     short = [f"{n} {w}" for n, got in data["notebooks"].items() for w, r in got["checkpoints"].items()
              if r["min"] < r["floor"]]
