@@ -2,14 +2,15 @@
 training runs are the ranges the last robustness sweep (`make sweep`, bench/sweep.json) measured,
 never one run's number; every checkpoint's "Expected:" sentence names the floor its check uses; and
 the sweep is up to date with the notebooks' code."""
-import json, re
+import json, re, sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP = ROOT / "bench" / "sweep.json"
-sys_path = str(ROOT / "tools")
+sys.path.insert(0, str(ROOT / "tools"))
+import sweep as sweep_tool  # noqa: E402  (tools/sweep.py: which notebooks have checkpoints, their code hash)
 
 ACCURACY = r"0\.9\d{2,}|1\.0{3,}|(?:9\d|100)\.\d+\s?%"               # 0.9697, 1.0000, 98.2 %
 TIMING = r"\d+(?:\.\d+)?\s(?:s|seconds|ms)\b"                      # 11 s, 0.4 s (not "3s", a plural)
@@ -28,14 +29,7 @@ def text(cell):
     return "".join(cell["source"])
 
 
-def checkpointed():
-    import sys
-    sys.path.insert(0, sys_path)
-    from sweep import checkpointed as found
-    return found()
-
-
-NOTEBOOKS = checkpointed()
+NOTEBOOKS = sweep_tool.checkpointed()
 FLOOR_CALL = re.compile(r"check_accuracy\([^)]*?at_least\s*=\s*([0-9.]+)")
 
 
@@ -61,13 +55,10 @@ def sweep():
 
 
 def test_sweep_is_up_to_date_with_the_notebooks_code(sweep):
-    import sys
-    sys.path.insert(0, sys_path)
-    from sweep import code_hash
     for path in NOTEBOOKS:
         got = sweep["notebooks"].get(path.stem)
         assert got, f"{path.name} has checkpoints but no sweep results: run `make sweep`"
-        assert got["code"] == code_hash(path), \
+        assert got["code"] == sweep_tool.code_hash(path), \
             f"{path.name}'s code changed since the last sweep: run `python tools/sweep.py --only {path.stem}`"
         assert sorted(r["floor"] for r in got["checkpoints"].values()) == sorted(floors(path))
 
