@@ -10,7 +10,7 @@ gd           03: gradient descent on x², a line and a quadratic, still figures 
 learner      06: our own Learner, reused in 09
 relu         07: the sum-of-ReLUs widget
 speed        08: measure training settings (precision, memory layout, threads) and choose; reused in 09
-flashcards   11 (now 10_review): the deck (progress: its saved ratings and schedule; cards.toml: the cards)
+flashcards   11 (now 11_review): the deck (progress: its saved ratings and schedule; cards.toml: the cards)
 checks       every self-check, gathered: comparators here; verdict (what a check returns), checkpoint
              (check_accuracy 05-09, check_exact 02), exercise_checks and loop_checks (the Try-it
              exercises), solutions (hints and worked solutions on request, solutions.toml)

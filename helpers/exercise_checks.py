@@ -149,7 +149,7 @@ def _kind_of_number(t):
 
 @exercise("corner")
 def check_grid(t, corner):
-    """The 3×3 exercise of 10_review: `t` should hold the whole numbers 1 to 9 in 3 rows, and `corner`
+    """The 3×3 exercise of 11_review: `t` should hold the whole numbers 1 to 9 in 3 rows, and `corner`
     the bottom-right 2×2 of t doubled. Says which is missing, not a tensor, the wrong shape, the wrong
     kind of number, or which values are off (0 to 8, column by column, not doubled, another corner), or
     that both are right."""
@@ -225,7 +225,7 @@ def _explain_relu_error(e):
 
 @exercise("relu")
 def check_relu_function(relu, plot=True):
-    """The ReLU exercise of 10_review: call the student's `relu` on 41 numbers from −2 to 2. Says whether
+    """The ReLU exercise of 11_review: call the student's `relu` on 41 numbers from −2 to 2. Says whether
     it is missing, raises an error (explained), returns nothing, changes its input in place, or gives the
     wrong shape, kind of number or values (as check_relu); when it is right, draws its plot on [−2, 2]."""
     if relu is None:

@@ -1,5 +1,5 @@
 """A flashcard deck of the series' questions that remembers how well you knew each card, and when to
-show it again (spaced repetition, with Leitner boxes). Introduced in 10_review.
+show it again (spaced repetition, with Leitner boxes). Introduced in 11_review.
 
 The cards come from helpers/cards.toml, the file every notebook's questions are generated from.
 Your ratings (1 to 5) are saved after every rating in a small JSON file in your home folder,

@@ -220,7 +220,7 @@ def _loop_diagnosis(name, after, before, right, calls, losses, n_batches, never_
 
 @exercise("train_epoch")
 def check_train_epoch(train_epoch, name="train_epoch"):
-    """The training-loop exercise of 10_review: run the student's `train_epoch(model, dl, opt, loss_func)`
+    """The training-loop exercise of 11_review: run the student's `train_epoch(model, dl, opt, loss_func)`
     for one epoch on a tiny problem (3 mini-batches, SGD with lr 0.5), and again with lr 0.2 and the
     batches in the other order (so a loop that makes its own optimizer or fixes the order cannot pass),
     and compare the parameters with a correct epoch. Says whether it is missing, raises an error
@@ -284,7 +284,7 @@ def _explain_fit_error(e):
 
 @exercise("Learner")
 def check_learner(Learner, epochs=2, lr=0.5):
-    """The "your own Learner" exercise of 10_review: as _learner_verdict, with fit(epochs, lr) and then
+    """The "your own Learner" exercise of 11_review: as _learner_verdict, with fit(epochs, lr) and then
     fit(epochs + 1, 0.4 × lr) on a fresh model, so a fit that fixes the epochs or the learning rate cannot pass."""
     first = _learner_verdict(Learner, epochs, lr)
     if not first:

@@ -1,6 +1,6 @@
 """The flashcard deck's progress file: your ratings and when each card is due again, read, checked,
 merged and saved without ever losing one; and the box rules that schedule a card. Used by the deck of
-10_review (helpers/flashcards.py, whose `Deck` saves after every rating).
+11_review (helpers/flashcards.py, whose `Deck` saves after every rating).
 
 Spaced repetition with five Leitner boxes. A card's box says how long it waits before it is due again:
 box 1 today (it comes back in the same session), box 2 one day, box 3 three days, box 4 a week, box 5

@@ -1,4 +1,4 @@
-"""Hints and worked solutions on request, for every "Try it" exercise (01-07 and 10_review).
+"""Hints and worked solutions on request, for every "Try it" exercise (01-07 and 11_review).
 
 The checks are wrapped with `exercise(...)`: after the first wrong answer a check adds a hint to its
 message, after the second it points to `show_solution("id")`, which shows the worked solution once the

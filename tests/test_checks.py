@@ -475,7 +475,7 @@ def test_error_rate_equivalent_right_forms(form):
 
 
 
-# --- the coding exercises of 10_review ---------------------------------------------------------
+# --- the coding exercises of 11_review ---------------------------------------------------------
 
 from helpers.checks import check_grid, check_learner, check_relu_function, check_train_epoch
 

@@ -39,7 +39,7 @@ DESIGN_TOPICS = [
     # and the two further-research projects:
     "further research: your own Learner from scratch", "further research: all ten digits",
 ]
-# The coding ones are exercises with self-checks in 10_review, not just cards.
+# The coding ones are exercises with self-checks in 11_review, not just cards.
 EXERCISE_TOPICS = ["list comprehension that picks odd numbers and doubles them",
                    "a 3×3 tensor of 1–9, doubled, bottom-right 2×2",
                    "zip of [1,2,3,4] and 'abcd' and why that shape matters", "ReLU and its plot on [-2, 2]",

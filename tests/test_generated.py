@@ -114,7 +114,7 @@ def test_check_mode_reports_a_stale_header(tmp_path):
                                                                   "README.md: has no runtimes markers"]
 
 
-# --- the questions cells and 10_review's glossary, generated from helpers/cards.toml -------------
+# --- the questions cells and 11_review's glossary, generated from helpers/cards.toml -------------
 
 CARDS, TERMS = gen.load_cards()
 WITH_CARDS = [n for n in PRESENT if any(c["notebook"] == n["file"] for c in CARDS)]
@@ -137,7 +137,7 @@ def test_a_notebooks_questions_are_its_cards(entry):
     for i, c in enumerate(mine, start=1):
         assert f"\n{i}. {' '.join(c['question'].split())}" in text
     assert f"\n{len(mine) + 1}. " not in text
-    assert "(10_review.ipynb#Flashcards)" in text and f'Deck("{entry["file"]}")' in text
+    assert "(11_review.ipynb#Flashcards)" in text and f'Deck("{entry["file"]}")' in text
     assert f"**{entry['file'][:2]} " in text  # which filter to choose in the deck's menu
 
 
@@ -150,7 +150,7 @@ def test_every_needed_notebook_that_exists_has_a_questions_cell():
 def test_the_review_lists_every_question_and_every_term():
     review = ROOT / "notebooks" / gen.REVIEW
     if not review.exists():
-        pytest.skip("10_review is not written yet")
+        pytest.skip("11_review is not written yet")
     questions = "".join(_cell_tagged(review, "questions")["source"])
     for c in CARDS:
         assert " ".join(c["question"].split()) in questions, c["id"]

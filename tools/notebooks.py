@@ -1,6 +1,6 @@
 """Generate the parts of the series that come from series.toml: each notebook's header cell and
 setup cell, 00_index's contents table and the README's runtime table; and, from helpers/cards.toml,
-each notebook's "## Questions" cell (the markdown cell tagged "questions") and 10_review's glossary
+each notebook's "## Questions" cell (the markdown cell tagged "questions") and 11_review's glossary
 table and list of all the questions.
 
     python tools/notebooks.py            # rewrite what is out of date
@@ -16,7 +16,7 @@ README = ROOT / "README.md"
 # README blocks generated from series.toml: name -> function of the series
 README_BLOCKS = ("badges", "runtimes")
 CARDS = ROOT / "helpers" / "cards.toml"
-REVIEW = "10_review.ipynb"
+REVIEW = "11_review.ipynb"
 # Notebooks that must have a questions cell; `--check` reports one that has none. A notebook not listed
 # here gets its questions when it has a markdown cell tagged "questions" (or a "## Questions" section).
 NEEDS_QUESTIONS = {"08_resnet18.ipynb", "09_full_mnist.ipynb", "01_pixels.ipynb", "02_pixel_similarity.ipynb", "03_gradient_descent.ipynb",
@@ -137,7 +137,7 @@ def _label(file):
 def _question(card):
     q = " ".join(card["question"].split())
     if card.get("kind") == "exercise":
-        q += " *(also a coding exercise in [10. Review](10_review.ipynb#Coding-exercises))*"
+        q += " *(also a coding exercise in [11. Review](11_review.ipynb#Coding-exercises))*"
     return q
 
 
@@ -151,7 +151,7 @@ def questions_source(series, entry, nb_dir=NB_DIR, cards=None):
         return None
     lines = ["## Questions", GENERATED_NOTE, ""]
     lines += [f"{i}. {_question(c)}" for i, c in enumerate(mine, start=1)]
-    lines += ["", f"Practise them as flashcards in [10. Review](10_review.ipynb#Flashcards): choose "
+    lines += ["", f"Practise them as flashcards in [11. Review](11_review.ipynb#Flashcards): choose "
                   f"**{_label(entry['file'])}** in the deck's *notebook* menu. Or make a deck of just these "
                   f"cards here, in a new cell: `from helpers.flashcards import Deck; Deck(\"{entry['file']}\")`. "
                   "Either way your ratings are saved, and every session starts with the cards you knew least."]
@@ -170,7 +170,7 @@ def _numbered(items):
 
 
 def all_questions_source(series, nb_dir=NB_DIR, cards=None):
-    "10_review's list of every question, notebook by notebook, with the answers folded away."
+    "11_review's list of every question, notebook by notebook, with the answers folded away."
     cards = load_cards()[0] if cards is None else cards
     lines = ["## All the questions", GENERATED_NOTE, "",
              "Every card of the deck, notebook by notebook, to read or print. Answer each question in your "
@@ -186,7 +186,7 @@ def all_questions_source(series, nb_dir=NB_DIR, cards=None):
 
 
 def glossary_source(series, nb_dir=NB_DIR, terms=None):
-    "10_review's glossary: every [[term]] of cards.toml, alphabetically, with the notebook that teaches it."
+    "11_review's glossary: every [[term]] of cards.toml, alphabetically, with the notebook that teaches it."
     terms = load_cards()[1] if terms is None else terms
     key = lambda t: re.sub(r"[^a-z0-9 ]", "", t["term"].lower()).strip()
     cell = lambda text: text.replace("|", "\\|")
