@@ -10,7 +10,12 @@ gd           03: gradient descent on x², a line and a quadratic, still figures 
 learner      06: our own Learner, reused in 09
 relu         07: the sum-of-ReLUs widget
 speed        08: measure training settings (precision, memory layout, threads) and choose; reused in 09
-flashcards   11 (now 11_review): the deck (progress: its saved ratings and schedule; cards.toml: the cards)
+selfcheck    00: the set-up self-check (where you run, versions, device, memory, data, widgets)
+canvas       10: the drawing canvas (anywidget; canvas.js is its front end)
+handwriting  10: a drawing or a photo prepared as MNIST made its digits (crop, 20×20, centre of mass)
+ladder       10: every model of the series trained again, and what each says of one image
+judge_widgets 10: the live panel (canvas → preview → every model), upload and pick-a-test-image
+flashcards   11_review: the deck (progress: its saved ratings and schedule; cards.toml: the cards)
 checks       every self-check, gathered: comparators here; verdict (what a check returns), checkpoint
              (check_accuracy 05-09, check_exact 02), exercise_checks and loop_checks (the Try-it
              exercises), solutions (hints and worked solutions on request, solutions.toml)

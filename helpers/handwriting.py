@@ -272,3 +272,23 @@ def image_from_upload(value) -> Image.Image:
     except Exception:                                  # PIL's many complaints all mean one thing here
         raise ValueError(f"{name!r} is not a picture Python can read: upload a photo or scan "
                          "(PNG or JPEG) of one digit.") from None
+
+
+# Two digits written as the canvas stores a drawing (strokes of [x, y] points on a 280 × 280 canvas),
+# so that notebook 10 has an input before anyone draws, and the same one on every run.
+EXAMPLES = {
+    "3": [[[88, 62], [112, 44], [146, 38], [176, 48], [190, 72], [182, 100], [160, 118], [132, 126]],
+          [[132, 126], [166, 134], [190, 156], [196, 186], [182, 214], [150, 232], [112, 234], [82, 218]]],
+    "5": [[[192, 44], [112, 44], [102, 126], [132, 112], [166, 114], [192, 134], [202, 168], [192, 202],
+           [164, 228], [124, 234], [88, 216]]],
+}
+
+
+def to_png(img, scale=4) -> bytes:
+    """A 28×28 image (0 to 1, ink bright) as PNG bytes, dark ink on white and `scale` times larger, the way
+    the notebooks' plots show digits. Used in: 10_your_own_digits."""
+    pixels = (255 - torch.as_tensor(img).clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    big = Image.fromarray(pixels).resize((pixels.shape[1] * scale, pixels.shape[0] * scale), Image.NEAREST)
+    buf = io.BytesIO()
+    big.save(buf, "png")
+    return buf.getvalue()
