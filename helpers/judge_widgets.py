@@ -52,7 +52,7 @@ def live_panel(models, canvas):
                      setattr(judged.answers, "value", "Draw a digit in the box."))
     if canvas.strokes:
         judged.show(canvas.image())
-    return widgets.HBox([canvas, judged.box()]), judged
+    return widgets.HBox([canvas, judged.box()]).add_class("digits-live"), judged
 
 
 def upload_panel(models):
@@ -83,3 +83,31 @@ def pick_panel(models, images, labels):
     pick.observe(picked, names="value")
     picked()
     return widgets.VBox([widgets.HBox([pick, label]), judged.box()]), pick, judged
+
+
+def frame_times(n=50):
+    """Seconds from a stroke to every model's answer in the live panel, `n` strokes (for `make bench`).
+    The models have the ladder's architectures, untrained: the arithmetic per answer is the same."""
+    import time
+    import torch
+    from fastai.vision.learner import create_vision_model
+    from torchvision.models import resnet18
+    from .canvas import DrawCanvas
+    from .handwriting import EXAMPLES
+    x, y = (torch.rand(20, 28, 28) * 255).to(torch.uint8), torch.tensor([3, 7] * 10)
+    simple = torch.nn.Sequential(torch.nn.Linear(784, 30), torch.nn.ReLU(), torch.nn.Linear(30, 1))
+    models = [ladder.MeanDigits(x, y), ladder.ThreeOrSeven("linear model", "5", torch.nn.Linear(784, 1)),
+              ladder.ThreeOrSeven("simple_net", "7", simple),
+              ladder.Softmaxed("ResNet18", "8", create_vision_model(resnet18, 2, pretrained=False), (3, 7),
+                               lambda b: b[:, None].expand(-1, 3, -1, -1)),
+              ladder.Softmaxed("ten-digit CNN", "9", ladder.make_cnn(), tuple(range(10)), lambda b: b[:, None])]
+    canvas = DrawCanvas()
+    live_panel(models, canvas)
+    strokes = EXAMPLES["3"] + EXAMPLES["5"]
+    times = []
+    for i in range(n):
+        drawing = strokes[:i % len(strokes) + 1]   # one more stroke each time, then start again
+        start = time.perf_counter()
+        canvas.strokes = drawing
+        times.append(time.perf_counter() - start)
+    return times

@@ -313,13 +313,15 @@ def test_draw_a_digit_on_the_canvas(request):
     page.goto(f"{lab}/lab/tree/notebooks/{CANVAS_NOTEBOOK}?reset&token={TOKEN}")
     page.locator(".jp-Notebook").wait_for(timeout=60_000)
     run_all(page)
-    canvas = page.locator(".digits-canvas canvas").first
+    live = page.locator(".digits-live").first   # the live panel of section 8 (section 2 has a canvas of its own)
+    live.wait_for(state="attached", timeout=180_000)
+    canvas = live.locator(".digits-canvas canvas").first
     canvas.wait_for(state="attached", timeout=180_000)
     canvas.scroll_into_view_if_needed()
     canvas.wait_for(state="visible", timeout=30_000)
-    img = page.locator(".digits-preview").first
-    prediction = page.locator(".digits-prediction").first
-    page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=img.element_handle(), timeout=30_000)
+    img = live.locator(".digits-preview").first   # empty until the first stroke
+    prediction = live.locator(".digits-prediction").first
+    img.wait_for(state="attached", timeout=30_000)
     before_src = img.get_attribute("src")
     assert canvas_ink(canvas) == 0, "the canvas should start empty"
 
@@ -332,10 +334,10 @@ def test_draw_a_digit_on_the_canvas(request):
     assert re.search(r"reads it as \d", prediction.inner_text())
     both = canvas_ink(canvas)
     assert both > 1000, f"the canvas shows only {both} lit pixels after two strokes"
-    page.locator(".digits-canvas").first.screenshot(path=str(OUT / "10_your_own_digits-widget.png"))
+    live.screenshot(path=str(OUT / "10_your_own_digits-widget.png"))
     page.screenshot(path=str(OUT / "10_your_own_digits-drawn.png"))
 
-    page.locator(".digits-canvas button", has_text="Undo").first.click()
+    live.locator(".digits-canvas button", has_text="Undo").first.click()
     page.wait_for_function(f"([el, n]) => {{ const k = ({INK})(el); return 0 < k && k < n; }}",
                            arg=[canvas.element_handle(), both], timeout=30_000)
     assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count(), \
