@@ -89,6 +89,18 @@ def accept_kernel_dialog(page):
         pass  # no dialog
 
 
+def open_and_run(browser, lab, name):
+    "A new page with notebook `name` open in JupyterLab and all its cells run; and the list its JavaScript errors go to."
+    OUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{lab}/lab/tree/notebooks/{name}?reset&token={TOKEN}")
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    run_all(page)
+    return page, errors
+
+
 def run_all(page):
     "Run → Run All Cells, through JupyterLab's own menu."
     accept_kernel_dialog(page)
@@ -231,13 +243,7 @@ def test_run_notebook_and_move_a_slider(lab, browser, notebook, slider, picture,
 def test_flashcards_flip_and_rate(lab, browser):
     "11_review: run it, flip the first card and rate it 3; the answer shows, the deck moves on, the rating is saved."
     import json
-    OUT.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{lab}/lab/tree/notebooks/11_review.ipynb?reset&token={TOKEN}")
-    page.locator(".jp-Notebook").wait_for(timeout=60_000)
-    run_all(page)
+    page, errors = open_and_run(browser, lab, "11_review.ipynb")
     deck = page.locator(".digits-deck").first
     deck.wait_for(state="attached", timeout=180_000)
     deck.scroll_into_view_if_needed()
@@ -306,13 +312,7 @@ def test_draw_a_digit_on_the_canvas(request):
         urllib.request.urlopen(urllib.request.Request(
             f"{lab}/api/contents/notebooks/{CANVAS_NOTEBOOK}", data=body.encode(), method="PUT",
             headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"}), timeout=30)
-    OUT.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{lab}/lab/tree/notebooks/{CANVAS_NOTEBOOK}?reset&token={TOKEN}")
-    page.locator(".jp-Notebook").wait_for(timeout=60_000)
-    run_all(page)
+    page, errors = open_and_run(browser, lab, CANVAS_NOTEBOOK)
     live = page.locator(".digits-live").first   # the live panel of section 8 (section 2 has a canvas of its own)
     live.wait_for(state="attached", timeout=180_000)
     canvas = live.locator(".digits-canvas canvas").first
