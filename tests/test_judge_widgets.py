@@ -102,3 +102,14 @@ def test_an_empty_drawing_or_a_bad_upload_gets_a_message_not_a_traceback(models)
     except Exception:   # ipywidgets 7 keeps a dict: set it the way that version stores an upload
         upload.set_trait("value", {"notes.txt": {"content": b"hello", "metadata": {"name": "notes.txt"}}})
     assert "not a picture" in judged.answers.value
+
+
+def test_the_ladders_cnn_is_notebook_9s():
+    "ladder.make_cnn repeats notebook 9's make_model: the same layers, the same 45,274 parameters 09 prints."
+    import json
+    from pathlib import Path
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "09_full_mnist.ipynb").read_text())
+    printed = [o.get("text", "") for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+               if "parameters," in "".join(o.get("text", ""))]
+    assert printed and "".join(printed[0]).startswith("45,274 parameters")
+    assert sum(p.numel() for p in ladder.make_cnn().parameters()) == 45_274
