@@ -103,6 +103,9 @@ class DrawCanvas(anywidget.AnyWidget):
     size = traitlets.Int(SIZE).tag(sync=True)          # the canvas side, pixels
     rendered = traitlets.Bool(False).tag(sync=True)    # set by the front end once it has drawn
 
+    def __repr__(self):   # the text saved where no front end draws the widget: no memory address
+        return "DrawCanvas (a drawing box shows here when this cell runs in a live notebook)"
+
     def __init__(self, **kwargs):
         enable_colab_widgets()
         self._stroke_handlers = {}

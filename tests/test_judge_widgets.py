@@ -39,7 +39,8 @@ def test_accuracy_counts_only_3s_and_7s_for_the_two_digit_models(models):
 
 def test_the_pipeline_checkpoint_fails_on_a_real_difference():
     ladder.check_pipeline({"a": (0.95, 0.954), "b": (0.99, 0.99)})
-    for wrong in ({"a": (0.95, 0.94)}, {"a": (0.95, 0.95), "b": (0.99, 0.96)}, {"a": (0.90, 0.906)}):
+    for wrong in ({"a": (0.95, 0.94)}, {"a": (0.95, 0.95), "b": (0.99, 0.96)}, {"a": (0.90, 0.906)},
+                  {"a": (0.95, float("nan"))}, {"a": (float("nan"), 0.95)}):
         with pytest.raises(CheckpointError, match="points"):
             ladder.check_pipeline(wrong)
 
