@@ -37,6 +37,7 @@ lab: env data
 	$(PY) -m jupyter lab --ServerApp.answer_yes=True $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_index.ipynb
 
 test: env data browser-deps colab-env
+	$(PY) -m ruff check helpers tools tests
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval notebooks/
 	$(MAKE) --no-print-directory test-colab
@@ -72,7 +73,7 @@ run-notebooks: env
 bench: env data
 	$(PY) tools/bench.py
 
-# The robustness sweep alone (DESIGN §10): every trained checkpoint over 5 seeds x {1, 2} threads,
+# The robustness sweep alone (README: Robustness sweep): every trained checkpoint over 5 seeds x {1, 2} threads,
 # through the notebooks' own code; bench/sweep.md, bench/sweep.json, the README. SWEEP_ARGS="--only 07_relu_net".
 sweep: env data
 	$(PY) tools/sweep.py $(SWEEP_ARGS)

@@ -1,8 +1,10 @@
 """The small package the notebooks import. Which module does what, and where it is taught:
 
 setup        every notebook's setup cell: seed, device, data, one-line errors for cells run out of order
+noise        the library warnings a student cannot act on, hidden (setup, data, selfcheck and tools call it)
 data         MNIST_SAMPLE and full MNIST built offline in fastai's layout (rawfiles: the four raw files
-             and where they come from; manifest: each built folder checked against what was built)
+             and where they come from; manifest: each built folder checked against what was built;
+             folders: a folder moved into place or aside, never deleting what we did not build)
 drawing      the one drawing base of every widget picture (Blitter, PictureWidget, frame_times)
 pixels       01: the pixel explorer
 broadcast    02: broadcasting as a picture
@@ -15,8 +17,19 @@ canvas       10: the drawing canvas (anywidget; canvas.js is its front end)
 handwriting  10: a drawing or a photo prepared as MNIST made its digits (crop, 20×20, centre of mass)
 ladder       10: every model of the series trained again, and what each says of one image
 judge_widgets 10: the live panel (canvas → preview → every model), upload and pick-a-test-image
-flashcards   11_review: the deck (progress: its saved ratings and schedule; cards.toml: the cards)
+flashcards   11_review: the deck (progress: its saved ratings and schedule; cards: reads cards.toml, the
+             cards and glossary terms, for the deck and for tools/notebooks.py)
 checks       every self-check, gathered: comparators here; verdict (what a check returns), checkpoint
              (check_accuracy 05-09, check_exact 02), exercise_checks and loop_checks (the Try-it
              exercises), solutions (hints and worked solutions on request, solutions.toml)
+
+Backlinks: the docstring of every public function or class that a notebook imports ends with one line
+naming, in series order, each notebook that uses it (wrapped onto a second line when it is long):
+
+    Used in: 03_gradient_descent, 05_minibatches.
+
+A helper that a notebook reaches only through another helper may carry the line too, and then it must
+be right; a helper that only tools/ and tests/ use may end with `Used in: tools only.` instead.
+`python tools/notebooks.py --check` (tools/backlinks.py) fails when a line misses a notebook that uses
+the helper or lists one that does not.
 """

@@ -6,11 +6,9 @@ slices going back along dim 0, the front slice showing its image.
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from .drawing import to_numpy
+
 BACK = (0.75, 0.6)  # how far right and up the last slice of a pile sits, in face widths
-
-
-def _numpy(t):
-    return t.detach().cpu().numpy() if hasattr(t, "detach") else t
 
 
 def draw_pile(ax, front, n, title, reused=False, slices=8, **imshow_kw):
@@ -24,7 +22,7 @@ def draw_pile(ax, front, n, title, reused=False, slices=8, **imshow_kw):
                 dict(facecolor="#ececec", edgecolor="#999")
         ax.add_patch(Rectangle((x, y), 1, 1, linewidth=0.8, zorder=1, **style))
     ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="none", zorder=2))
-    ax.imshow(_numpy(front), extent=(0, 1, 0, 1), interpolation="nearest", zorder=3, **imshow_kw)
+    ax.imshow(to_numpy(front), extent=(0, 1, 0, 1), interpolation="nearest", zorder=3, **imshow_kw)
     ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:blue" if reused else "#555",
                            linewidth=1.2, zorder=4))
     colour = "tab:blue" if reused else "k"
@@ -35,7 +33,10 @@ def draw_pile(ax, front, n, title, reused=False, slices=8, **imshow_kw):
     ax.text(0.5, -0.04, f"dim 2: column (0 to {w - 1})", ha="center", va="top", fontsize=9)
     ax.text(-0.04, 0.5, f"dim 1: row\n(0 to {h - 1})", ha="right", va="center", fontsize=9)
     ax.set_title(title, fontsize=10)
-    ax.set_xlim(-0.62, 2.6); ax.set_ylim(-0.4, 1.65); ax.set_aspect("equal"); ax.axis("off")
+    ax.set_xlim(-0.62, 2.6)
+    ax.set_ylim(-0.4, 1.65)
+    ax.set_aspect("equal")
+    ax.axis("off")
 
 
 def broadcast_figure(stack, image, stack_name="stack", image_name="image"):
@@ -45,10 +46,12 @@ def broadcast_figure(stack, image, stack_name="stack", image_name="image"):
     n = len(stack)
     if tuple(stack.shape[1:]) != tuple(image.shape):
         raise ValueError(f"expected a stack of {tuple(image.shape)} images, got shape {tuple(stack.shape)}")
-    fig, (a, minus, b, equals, c) = plt.subplots(1, 5, figsize=(12, 3.5), gridspec_kw={"width_ratios": [6, 1.1, 6, 1.1, 6]})
+    fig, (a, minus, b, equals, c) = plt.subplots(1, 5, figsize=(12, 3.5),
+                                                 gridspec_kw={"width_ratios": [6, 1.1, 6, 1.1, 6]})
     axs = [a, b, c]
     for ax, sign in [(minus, "−"), (equals, "=")]:
-        ax.text(0.5, 0.45, sign, fontsize=28, ha="center", va="center"); ax.axis("off")
+        ax.text(0.5, 0.45, sign, fontsize=28, ha="center", va="center")
+        ax.axis("off")
     grey = dict(cmap="Greys", vmin=0, vmax=1)
     draw_pile(axs[0], stack[0], n, f"{stack_name}: shape {tuple(stack.shape)}", **grey)
     draw_pile(axs[1], image, n, f"{image_name}: shape {tuple(image.shape)}, used as {(n, *image.shape)}",
@@ -62,6 +65,7 @@ def broadcast_figure(stack, image, stack_name="stack", image_name="image"):
 
 
 def show_broadcast(stack, image, stack_name="stack", image_name="image"):
-    "Draw `broadcast_figure` in the notebook and show it (returns nothing, so no text is printed)."
+    """Draw `broadcast_figure` in the notebook and show it (returns nothing, so no text is printed).
+    Used in: 02_pixel_similarity."""
     broadcast_figure(stack, image, stack_name, image_name)
     plt.show()

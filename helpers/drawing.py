@@ -1,4 +1,5 @@
-"""The drawing base of every widget figure (01_pixels, 03_gradient_descent, 07_relu_net): blitting, a still picture, frame timing.
+"""The drawing base of every widget figure (01_pixels, 03_gradient_descent, 07_relu_net): blitting, a still
+picture, frame timing.
 
 `Blitter` draws a Figure once and redraws only its moving artists at each update (no pyplot, so
 nothing piles up in memory). `PictureWidget` is the box a widget builds around it: the picture at
@@ -16,6 +17,11 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 RERUN = "{} widget: run this cell to bring it back (widgets need a live Python kernel)."
+
+
+def to_numpy(t):
+    "`t` as a NumPy array: a tensor is detached and copied to the CPU first; anything else is returned as it is."
+    return t.detach().cpu().numpy() if hasattr(t, "detach") else t
 
 
 def png_bytes(canvas) -> bytes:
@@ -37,14 +43,16 @@ class Blitter:
 
     def freeze(self):
         "Draw the still parts once and keep them."
-        for a in self.moving: a.set_animated(True)
+        for a in self.moving:
+            a.set_animated(True)
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
     def frame(self, artists=None):
         "Redraw `artists` (default: all of `moving`) over the background; returns PNG bytes."
         self.canvas.restore_region(self.background)
-        for a in self.moving if artists is None else artists: self.fig.draw_artist(a)
+        for a in self.moving if artists is None else artists:
+            self.fig.draw_artist(a)
         return png_bytes(self.canvas)
 
 
@@ -69,7 +77,8 @@ def close_all(widget):
         import matplotlib.pyplot as plt
         plt.close(fig)
     for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
-        if isinstance(part, widgets.Widget): part.close()
+        if isinstance(part, widgets.Widget):
+            part.close()
     widget.close()
 
 
@@ -94,7 +103,8 @@ class PictureWidget(widgets.VBox):
 
     def picture_for(self, drawing, css_class=None):
         self.picture = widgets.Image(format="png", layout=widgets.Layout(width=drawing.width, min_width=drawing.width))
-        if css_class: self.picture.add_class(css_class)
+        if css_class:
+            self.picture.add_class(css_class)
         return self.picture
 
     def snapshot(self):

@@ -6,21 +6,35 @@ from .verdict import Verdict, _explain_error, _say, _still_none
 from .solutions import exercise
 
 
+def _changed_in_place(x):
+    """Whether tensor `x` was changed in place since it was made: PyTorch counts every in-place
+    operation on a tensor (relu_, clamp_, x[x < 0] = 0, ...) in its version counter, as autograd does to
+    refuse a gradient through a changed tensor. A tensor made in inference mode has no counter."""
+    try:
+        return x._version > 0
+    except RuntimeError:
+        return False
+
+
 @exercise("relu_values")
 def check_relu(got, x, name="relu_values", original=None):
-    """The ReLU exercise (introduced in 07_relu_net): is `got` max(x, 0) for every number in x? Says
-    whether it is missing, not a tensor (or the result of `.max(0)`), True/False or whole numbers,
-    the wrong shape, keeps or flips the negative part, changes the positive part, or is right. The
-    answer must leave `x` as it was: it is compared with `original` (default: the exercise's 41 numbers
-    from −2 to 2, when x has 41), never with an x that the answer may have changed in place."""
+    """The ReLU exercise (introduced in 07_relu_net): is `got` max(x, 0) for every number in x, a tensor
+    of any shape? Says whether it is missing, not a tensor (or the result of `.max(0)`), True/False or
+    whole numbers, the wrong shape, keeps or flips the negative part, changes the positive part, or is
+    right. The answer must leave `x` as it was: with `original` (x's numbers before the answer ran) the
+    check compares x with it and judges against it; without, an x that was changed in place since it was
+    made is wrong (as in the exercise, where the cell makes x just before the answer).
+    Used in: 07_relu_net, 11_review."""
     if got is None:
         return _still_none(name)
-    if original is None and isinstance(x, torch.Tensor) and x.shape == (41,):
-        original = torch.linspace(-2, 2, 41)
-    if original is not None and isinstance(x, torch.Tensor):
-        changed, x = x.shape != original.shape or not torch.equal(x.detach().cpu().float(), original.float()), original
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(x)
+    if original is not None:
+        original = torch.as_tensor(original)
+        changed = x.shape != original.shape or not torch.equal(x.detach().cpu().float(), original.cpu().float())
+        x = original
     else:
-        changed = False
+        changed = _changed_in_place(x)
     if changed:
         return _say(False, f"your code changed x itself: a method whose name ends in _ (like relu_, clamp_, abs_) "
                            f"works in place. Run the cell again with a version without the _, so that x stays as it "
@@ -43,8 +57,8 @@ def check_relu(got, x, name="relu_values", original=None):
     if not got.is_floating_point():
         return _say(False, f"{name} holds whole numbers ({got.dtype}), so 0.5 would become 0: keep the decimals "
                            "(no .int() or .long()).")
-    g, xs = got.detach().cpu().double(), x.detach().cpu().double()
-    right = torch.isclose(g, xs.clamp(min=0), atol=1e-6)
+    g, xs = got.detach().cpu().double().reshape(-1), x.detach().cpu().double().reshape(-1)
+    right = torch.isclose(g, xs.clamp(min=0), atol=1e-6)  # the reference ReLU, number by number
     neg = xs < 0
 
     def first(wrong):
@@ -102,7 +116,8 @@ def check_error_rate(error_rate, name="error_rate"):
     fixed batch of raw outputs, and again with every label flipped (the right error rate then becomes
     1 − itself), and say whether it is not written yet, raises an error (explained), gives several
     numbers instead of one, ignores the labels, the accuracy instead of the error rate, uses the 0.5
-    threshold on raw outputs, counts instead of averaging, or is right. A numpy or PyTorch number is fine."""
+    threshold on raw outputs, counts instead of averaging, or is right. A numpy or PyTorch number is fine.
+    Used in: 06_optimizer."""
     if error_rate is None or not callable(error_rate):
         return _say(False, f"{name} is not a function yet: define it with def {name}(predictions, targets):")
     preds, targets = _error_rate_batch()
@@ -115,7 +130,8 @@ def check_error_rate(error_rate, name="error_rate"):
                            "it must compare the predictions with the targets, (predictions > 0.0) != targets.")
     if abs(got - 0.3) < 1e-6 and abs(flipped - 0.7) > 1e-6:
         return _say(False, f"{name} gives 0.3 on the test batch, but {flipped:.4g} with every label flipped "
-                           "(expected 0.7): compare (predictions > 0.0) with the targets, then take the share that differ.")
+                           "(expected 0.7): compare (predictions > 0.0) with the targets, then take the share that "
+                           "differ.")
     known = {0.3: None,
              0.7: "the accuracy (the share right); the error rate is the share wrong, 1 − accuracy.",
              0.4: "what you get with the raw outputs split at 0.5. Raw outputs are split at 0.0 "
@@ -142,8 +158,10 @@ def _same_tensor(a, b):
 
 def _kind_of_number(t):
     "None for whole numbers; otherwise what the tensor holds instead, in words."
-    if t.dtype == torch.bool: return "True/False values"
-    if t.is_floating_point() or t.is_complex(): return f"decimals ({str(t.dtype).replace('torch.', '')})"
+    if t.dtype == torch.bool:
+        return "True/False values"
+    if t.is_floating_point() or t.is_complex():
+        return f"decimals ({str(t.dtype).replace('torch.', '')})"
     return None
 
 
@@ -152,14 +170,15 @@ def check_grid(t, corner):
     """The 3×3 exercise of 11_review: `t` should hold the whole numbers 1 to 9 in 3 rows, and `corner`
     the bottom-right 2×2 of t doubled. Says which is missing, not a tensor, the wrong shape, the wrong
     kind of number, or which values are off (0 to 8, column by column, not doubled, another corner), or
-    that both are right."""
+    that both are right. Used in: 11_review."""
     want = torch.arange(1, 10).view(3, 3)
     if t is None:
         return _say(False, "t is still None: make the 3×3 tensor of the numbers 1 to 9 and run the cell again.")
     if isinstance(t, (list, tuple)):
         return _say(False, f"t is a Python {type(t).__name__}, not a tensor: wrap it in torch.tensor(...).")
     if not isinstance(t, torch.Tensor):
-        return _say(False, f"t is a {type(t).__name__}, not a tensor: make it with torch.arange(...) or torch.tensor(...).")
+        return _say(False, f"t is a {type(t).__name__}, not a tensor: make it with torch.arange(...) or "
+                           "torch.tensor(...).")
     if t.shape != (3, 3):
         if t.numel() == 9:
             return _say(False, f"t holds 9 numbers but has shape {tuple(t.shape)}, expected (3, 3): "
@@ -196,7 +215,8 @@ def check_grid(t, corner):
         if corner.ndim == 1:
             return _say(False, f"corner has shape {tuple(corner.shape)}, one axis: slice rows and columns both, "
                                "[1:, 1:], to keep a 2×2 block.")
-        return _say(False, f"corner has shape {tuple(corner.shape)}, expected (2, 2): two rows and two columns, [1:, 1:].")
+        return _say(False, f"corner has shape {tuple(corner.shape)}, expected (2, 2): two rows and two columns, "
+                           "[1:, 1:].")
     if _kind_of_number(corner):
         return _say(False, f"corner holds {_kind_of_number(corner)}: multiplying by 2.0 (or dividing) makes "
                            "decimals; t * 2 keeps whole numbers.")
@@ -227,7 +247,8 @@ def _explain_relu_error(e):
 def check_relu_function(relu, plot=True):
     """The ReLU exercise of 11_review: call the student's `relu` on 41 numbers from −2 to 2. Says whether
     it is missing, raises an error (explained), returns nothing, changes its input in place, or gives the
-    wrong shape, kind of number or values (as check_relu); when it is right, draws its plot on [−2, 2]."""
+    wrong shape, kind of number or values (as check_relu); when it is right, draws its plot on [−2, 2].
+    Used in: 11_review."""
     if relu is None:
         return _say(False, "relu is still None: define it with def relu(x): ... and run the cell again.")
     if not callable(relu):

@@ -1,7 +1,8 @@
 """A flashcard deck of the series' questions that remembers how well you knew each card, and when to
 show it again (spaced repetition, with Leitner boxes). Introduced in 11_review.
 
-The cards come from helpers/cards.toml, the file every notebook's questions are generated from.
+The cards come from helpers/cards.toml (read by helpers/cards.py), the file every notebook's questions
+are generated from.
 Your ratings (1 to 5) are saved after every rating in a small JSON file in your home folder,
 ~/.digits_under_the_hood/flashcards.json, or wherever $DIGITS_FLASHCARDS_FILE points; reading,
 checking, merging and saving that file, and the Leitner box rules that say when a card is due again,
@@ -13,52 +14,25 @@ card rated 1 or 2 comes back AGAIN_AFTER cards later in the same round, at most 
 and stays due until it is rated 3 or more. `Deck` is the widget on top (ipywidgets 7.7 and 8); its
 `clock` (seconds since 1970, time.time by default) says what "now" and "today" are.
 """
-import datetime as dt, html, re, time, tomllib, weakref
+import datetime as dt
+import html
+import re
+import time
+import weakref
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from .drawing import close_all
+from .cards import load_cards, notebook_label  # 11_review imports them from here
+from .drawing import RERUN, close_all
 from .progress import (DEFAULT_FILE, ENV_VAR, FORMAT, LOW, VERSION, WAIT_DAYS, Progress, bad_copy,  # noqa: F401
                        complete, day_of, due_day, kept_copy, locked, merge, next_box, progress_path, rate_entry,
                        read_progress, save_progress, shown_path, valid_entry, valid_schedule, when,
                        write_atomically)
 
-CARDS_FILE = Path(__file__).with_name("cards.toml")
 NEW_PER_ROUND = 5   # at most this many never-rated cards in a round, after the due ones
 AGAIN_AFTER = 3     # a card rated 1 or 2 comes back this many cards later in the same round ...
 AGAIN_TIMES = 2     # ... at most this many times per round
-
-
-# --- the cards --------------------------------------------------------------------------------
-
-def load_cards(path=CARDS_FILE):
-    """The cards of `path` as a list of dicts (id, notebook, topic, question, answer, kind), in file
-    order. Raises ValueError, naming the card, if one is malformed."""
-    cards, seen = [], set()
-    for i, c in enumerate(tomllib.loads(Path(path).read_text(encoding="utf-8")).get("card", [])):
-        where = f"card {i + 1} ({c.get('id', 'no id')!r}) of {Path(path).name}"
-        for key in ("id", "notebook", "topic", "question", "answer"):
-            if not isinstance(c.get(key), str) or not c[key].strip():
-                raise ValueError(f"{where}: `{key}` is missing or empty")
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", c["id"]):
-            raise ValueError(f"{where}: an id is lower-case letters, digits and dashes")
-        if c["id"] in seen:
-            raise ValueError(f"{where}: the id is used twice")
-        if not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", c["notebook"]):
-            raise ValueError(f"{where}: `notebook` should be a file name like 02_pixel_similarity.ipynb")
-        if c.get("kind", "card") not in ("card", "exercise"):
-            raise ValueError(f"{where}: `kind` is \"exercise\" or left out")
-        seen.add(c["id"])
-        cards.append({"id": c["id"], "notebook": c["notebook"], "topic": c["topic"].strip(),
-                      "question": c["question"].strip(), "answer": c["answer"].strip(),
-                      "kind": c.get("kind", "card")})
-    return cards
-
-
-def notebook_label(file):
-    "How a notebook is named in the deck's menu: '02_pixel_similarity.ipynb' -> '02 pixel similarity'."
-    return file[:2] + " " + file[3:].removesuffix(".ipynb").replace("_", " ")
 
 
 # --- a little markdown, for the answers -------------------------------------------------------
@@ -92,23 +66,28 @@ def markdown_html(text):
     for line in text.strip().splitlines():
         if code is not None:
             if line.strip().startswith("```"):
-                out.append(f"<pre><code>{html.escape(chr(10).join(code))}</code></pre>"); code = None
+                out.append(f"<pre><code>{html.escape(chr(10).join(code))}</code></pre>")
+                code = None
             else:
                 code.append(line)
             continue
         bullet = re.match(r"\s*([*-]|\d+\.)\s+(.*)", line)
         if line.strip().startswith("```"):
-            flush(); code = []
+            flush()
+            code = []
         elif not line.strip():
             flush()
         elif bullet and not para:
             tag = "ul" if bullet.group(1) in "*-" else "ol"
-            if kind not in (None, tag): flush()
-            kind = tag; items.append([bullet.group(2)])
+            if kind not in (None, tag):
+                flush()
+            kind = tag
+            items.append([bullet.group(2)])
         elif items and line.startswith(" "):
             items[-1].append(line.strip())
         else:
-            if items: flush()
+            if items:
+                flush()
             para.append(line.strip())
     if code is not None:
         out.append(f"<pre><code>{html.escape(chr(10).join(code))}</code></pre>")
@@ -135,7 +114,10 @@ class Deck(widgets.VBox):
     from 1 to 5, previous/next, a menu to keep one notebook's cards, and a status line: cards left,
     cards due today and when the next ones are due. A round is the cards due today, the ones you knew
     least first, then a few new ones. `Deck(notebook="02_pixel_similarity.ipynb")` keeps that
-    notebook's cards only; `clock` (a function giving seconds since 1970) is what "now" is."""
+    notebook's cards only; `clock` (a function giving seconds since 1970) is what "now" is. Used in: 11_review."""
+
+    def __repr__(self):   # the text saved where no front end draws it (a reloaded page, GitHub)
+        return RERUN.format("Flashcard deck")
 
     _live = weakref.WeakValueDictionary()  # (file, notebook) -> the deck made last, closed when a new one replaces it
 
@@ -160,7 +142,8 @@ class Deck(widgets.VBox):
         self.question = widgets.HTML()
         self.answer = widgets.HTML()
         self.flip = widgets.Button(description="show the answer", button_style="info")
-        self.rate_buttons = [widgets.Button(description=str(n), layout=widgets.Layout(width="44px")) for n in range(1, 6)]
+        self.rate_buttons = [widgets.Button(description=str(n), layout=widgets.Layout(width="44px"))
+                             for n in range(1, 6)]
         self.previous = widgets.Button(description="◀ previous")
         self.next = widgets.Button(description="next ▶")
         self.status = widgets.HTML()
@@ -276,7 +259,8 @@ class Deck(widgets.VBox):
         if n <= LOW and self.again.get(cid, 0) < AGAIN_TIMES:
             self.again[cid] = self.again.get(cid, 0) + 1
             at = min(self.pos + 1 + AGAIN_AFTER, len(self.order))
-            self.order.insert(at, cid); self.done.insert(at, False)
+            self.order.insert(at, cid)
+            self.done.insert(at, False)
         later = [k % len(self.order) for k in range(self.pos + 1, self.pos + 1 + len(self.order))]
         todo = [k for k in later if not self.done[k]]
         self.flipped = False

@@ -18,7 +18,8 @@ STEPS = 50  # how many steps the animation runs
 
 
 def roller_coaster(n=20, seed=7):
-    "The roller coaster's speed at n moments, time running from -1 to 1: 12t² − 2t + 3 plus noise."
+    """The roller coaster's speed at n moments, time running from -1 to 1: 12t² − 2t + 3 plus noise.
+    Used in: 03_gradient_descent."""
     t = torch.linspace(-1, 1, n)
     return t, 12 * t**2 - 2 * t + 3 + torch.randn(n, generator=torch.Generator().manual_seed(seed))
 
@@ -78,7 +79,8 @@ class Descent:
 def descend(problem="x²", lr=0.1, steps=STEPS, start=None):
     """Take `steps` steps of gradient descent with learning rate `lr` from `start` (default: the
     problem's bad first guess), using PyTorch's autograd for the gradient. A pure function: it never
-    raises for a bad learning rate; if the numbers overflow it stops and says after how many steps."""
+    raises for a bad learning rate; if the numbers overflow it stops and says after how many steps.
+    Used in: 03_gradient_descent."""
     p = PROBLEMS[problem] if isinstance(problem, str) else problem
     w = torch.tensor(p.start if start is None else start, dtype=torch.float32).reshape(-1).requires_grad_()
     X, y = p.features(p.x), p.y
@@ -87,8 +89,10 @@ def descend(problem="x²", lr=0.1, steps=STEPS, start=None):
         loss = ((X @ w - y) ** 2).mean()  # predict, then the mean squared error
         if not (torch.isfinite(loss) and torch.isfinite(w).all()):
             break  # overflow: keep only the finite part
-        path.append(w.detach().numpy().astype(float)); losses.append(loss.item())
-        if k == steps: break
+        path.append(w.detach().numpy().astype(float))
+        losses.append(loss.item())
+        if k == steps:
+            break
         loss.backward()
         with torch.no_grad():
             w -= lr * w.grad
@@ -107,7 +111,8 @@ def verdict(path, losses, steps, best=0.0):
         return "diverged", (f"diverged after {n} step{'s' * (n != 1)}: the numbers grew too big for the "
                             "computer (overflow), so it stopped there. Try a smaller learning rate.")
     first, last = losses[0], losses[-1]
-    fmt = lambda v: f"{v:.3g}"
+    def fmt(v):
+        return f"{v:.3g}"
     if steps == 0:
         return "converging", f"no steps taken yet: the loss is {fmt(first)}."
     if steps > 1 and last > losses[-2] * (1 + 1e-4) + 1e-12:
@@ -131,7 +136,7 @@ def verdict(path, losses, steps, best=0.0):
 
 def example_lrs(problem):
     """Four learning rates for `problem`: too small, good, bouncy and diverging. They are fractions
-    of the largest one that still converges, 2 / (the loss's largest curvature)."""
+    of the largest one that still converges, 2 / (the loss's largest curvature). Used in: 03_gradient_descent."""
     p = PROBLEMS[problem]
     X = p.features(p.x).double()
     top = float(torch.linalg.eigvalsh(2 * X.T @ X / len(p.x)).max())
@@ -150,12 +155,14 @@ def _box(p):
     return best - half, best + half
 
 
-def _landscape(ax, p, box):
-    "Draw the loss curve (one parameter) or its contours (two) on ax, for the views of `p`."
+def _landscape(ax, p, box, bar=True):
+    """Draw the loss curve (one parameter) or its contours (two) on ax, for the views of `p`; `bar`
+    adds the contours' colour bar."""
     (lo, hi), best = box, p.best()
     if len(p.view) == 1:
         xs = np.linspace(lo[0], hi[0], 200)
-        grid = np.repeat(best[None], len(xs), 0); grid[:, p.view[0]] = xs
+        grid = np.repeat(best[None], len(xs), 0)
+        grid[:, p.view[0]] = xs
         ax.plot(xs, p.losses(grid), color="0.5")
         ax.set(xlim=(lo[0], hi[0]), ylim=(-0.05 * p.losses(grid).max(), 1.05 * p.losses(grid).max()),
                xlabel=p.params[p.view[0]], ylabel=f"loss {p.name}" if p.name == "x²" else "loss")
@@ -163,12 +170,19 @@ def _landscape(ax, p, box):
         return
     i, j = p.view
     A, B = np.meshgrid(np.linspace(lo[0], hi[0], 120), np.linspace(lo[1], hi[1], 120))
-    grid = np.repeat(best[None], A.size, 0); grid[:, i], grid[:, j] = A.ravel(), B.ravel()
+    grid = np.repeat(best[None], A.size, 0)
+    grid[:, i], grid[:, j] = A.ravel(), B.ravel()
     L = p.losses(grid).reshape(A.shape)
     floor = p.losses(best[None])[0]
-    levels = floor + (L.max() - floor) * np.geomspace(2e-3, 1, 12)
-    ax.contourf(A, B, L, levels=levels, cmap="Blues_r", alpha=0.5)
-    ax.contour(A, B, L, levels=levels, colors="0.55", linewidths=0.6)
+    # Geometric levels crowd near the bottom, where the path ends; the first band starts at the
+    # lowest loss, so the valley floor is shaded too (not left white).
+    levels = floor + (L.max() - floor) * np.concatenate([[0], np.geomspace(2e-3, 1, 12)])
+    levels[0] = min(floor, L.min()) - 1e-9 * (1 + abs(floor))
+    filled = ax.contourf(A, B, L, levels=levels, cmap="Blues_r", alpha=0.5)
+    ax.contour(A, B, L, levels=levels[1:], colors="0.55", linewidths=0.6)
+    if bar:
+        ax.figure.colorbar(filled, ax=ax, ticks=levels[[1, 5, 9, 12]], format="%.3g", fraction=0.08,
+                           pad=0.02).set_label("loss", labelpad=2)
     ax.plot([best[i]], [best[j]], "*", color="tab:green", ms=12)
     hidden = [n for k, n in enumerate(p.params) if k not in p.view]
     note = f"   (contours: {', '.join(hidden)} at its best)" if hidden else ""
@@ -201,7 +215,8 @@ def __getattr__(name):
 # Still figures (pyplot, for the notebook's saved outputs).
 
 def seven_steps():
-    "The seven steps of gradient descent as a diagram of boxes and arrows; returns the Figure."
+    """The seven steps of gradient descent as a diagram of boxes and arrows; returns the Figure.
+    Used in: 03_gradient_descent."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     boxes = [("1 initialize", "start from\nrandom weights"), ("2 predict", "run the model\non the inputs"),
@@ -230,14 +245,14 @@ def seven_steps():
 
 def plot_learning_rates(problem="x²", steps=20):
     """Small multiples: the same descent with a learning rate that is too small, good, bouncy and
-    diverging, side by side (a still version of the widget). Returns the Figure."""
+    diverging, side by side (a still version of the widget). Returns the Figure. Used in: 03_gradient_descent."""
     import matplotlib.pyplot as plt
     p = PROBLEMS[problem]
     fig, axs = plt.subplots(1, 4, figsize=(12, 3.1))
     box = _box(p)
-    for ax, (name, lr) in zip(axs, example_lrs(problem).items()):
+    for k, (ax, (name, lr)) in enumerate(zip(axs, example_lrs(problem).items())):
         d = descend(problem, lr, steps)
-        _landscape(ax, p, box)
+        _landscape(ax, p, box, bar=k == 3)  # one colour bar, on the right, serves all four
         u, v = _points(p, d.path, box)
         ax.plot(u, v, color="tab:red", lw=1.3, marker="o", ms=3)
         ax.plot(u[:1], v[:1], "o", color="k", ms=6)
@@ -253,7 +268,8 @@ def plot_learning_rates(problem="x²", steps=20):
 
 def check_params(got, expected, tol=0.01, name="params"):
     """Are the fitted parameters within `tol` of the expected ones (03_gradient_descent's checkpoints)?
-    A friendly one-line verdict; missing, the wrong number of values, NaN, inf or not numbers are wrong."""
+    A friendly one-line verdict; missing, the wrong number of values, NaN, inf or not numbers are wrong.
+    Used in: 03_gradient_descent."""
     if got is None:
         return Verdict(False, f"{name} is still None: run the cells above that make and fit it.")
     try:
@@ -279,7 +295,7 @@ def check_params(got, expected, tol=0.01, name="params"):
 
 @exercise("my_lr")
 def check_one_step_lr(lr):
-    "The Try-it check: does this learning rate take x² from 3 to exactly 0 in one step?"
+    "The Try-it check: does this learning rate take x² from 3 to exactly 0 in one step? Used in: 03_gradient_descent."
     if lr is None:
         return Verdict(False, "my_lr is still None: replace it with a number and run the cell again.")
     d = descend("x²", float(lr), 1)

@@ -51,15 +51,18 @@ class LRFigure(Blitter):
             self.fit_now, = fit.plot([], [], color="tab:red", lw=2)
         self.fit_title = fit.set_title(" ")
         L0, floor = p.losses(np.array(p.start)[None])[0], p.losses(p.best()[None])[0]
-        self.loss_lim = (max(floor * 0.5, L0 * 1e-7), L0 * 1e4)
-        loss.set(yscale="log", xlim=(0, self.steps), ylim=self.loss_lim, xlabel="step", ylabel="loss (log scale)",
-                 title="loss at each step")
-        if floor > 0: loss.axhline(floor, color="tab:green", lw=1, ls="--")
+        # An exact fit (floor 0) sends the loss down forever on a log scale: the axis stops 10 decades
+        # below the start, and the title says when the curve runs off its bottom.
+        self.loss_lim = (max(floor * 0.5, L0 * 1e-10), L0 * 1e4)
+        loss.set(yscale="log", xlim=(0, self.steps), ylim=self.loss_lim, xlabel="step", ylabel="loss (log scale)")
+        self.loss_title = loss.set_title(" ")
+        if floor > 0:
+            loss.axhline(floor, color="tab:green", lw=1, ls="--")
         self.loss_all, = loss.plot([], [], **faint)
         self.loss_now, = loss.plot([], [], **bold)
         fig.tight_layout()
         self.moving = [self.land_all, self.land_now, self.land_dot, self.land_title, self.fit_all, self.fit_now,
-                       self.fit_title, self.loss_all, self.loss_now]
+                       self.fit_title, self.loss_all, self.loss_now, self.loss_title]
         self.freeze()
 
     def show(self, d, k):
@@ -70,7 +73,8 @@ class LRFigure(Blitter):
         self.land_all.set_data(u, v)
         self.land_now.set_data(u[:k + 1], v[:k + 1])
         self.land_dot.set_data(u[k:k + 1], v[k:k + 1])
-        self.land_title.set_text(f"learning rate {d.lr:.3g}: {d.message.split(':')[0]}")  # e.g. "diverged after 13 steps"
+        # e.g. "learning rate 1.05: diverged after 13 steps"
+        self.land_title.set_text(f"learning rate {d.lr:.3g}: {d.message.split(':')[0]}")
         steps = np.arange(n + 1)
         if p.name == "x²":
             x = np.clip(d.path[:, 0], 3 * self.box[0][0], 3 * self.box[1][0])
@@ -84,9 +88,12 @@ class LRFigure(Blitter):
             off = " (off the chart)" if pred.max() < lo or pred.min() > hi else ""
             self.fit_title.set_text(f"the fit after step {k}{off}")
         lo, hi = self.loss_lim
-        losses = np.clip(d.losses, lo / 10, hi * 10)
+        losses = np.clip(d.losses, lo, hi * 10)
         self.loss_all.set_data(steps, losses)
         self.loss_now.set_data(steps[:k + 1], losses[:k + 1])
+        under = np.flatnonzero(np.asarray(d.losses[:k + 1]) < lo)
+        self.loss_title.set_text(f"loss (below {lo:.0e} from step {under[0]})" if len(under)
+                                 else "loss at each step")
         return self.frame()
 
 
@@ -100,14 +107,15 @@ def rates(also=None, lo=-3, hi=1):
     """The learning rates the slider offers, from 10^lo to 10^hi: round numbers about 20 % apart (and
     `also`, if it is not one of them)."""
     out = {float(f"{m}e{k}") for k in range(lo, hi) for m in MANTISSAS} | {float(f"1e{hi}")}
-    if also is not None: out.add(float(also))
+    if also is not None:
+        out.add(float(also))
     return sorted(out)
 
 
 class LearningRateExplorer(PictureWidget):
     """Pick a problem and a learning rate (log scale); watch gradient descent's path on the loss
     landscape, the fit and the loss, step by step (play, or step by hand), with a verdict:
-    converging, oscillating or diverging."""
+    converging, oscillating or diverging. Used in: 03_gradient_descent."""
 
     def __init__(self, problem="x²", lr=0.1, steps=STEPS):
         self.problem = widgets.Dropdown(options=[(v, k) for k, v in LABELS.items()], value=problem,
@@ -174,11 +182,13 @@ def frame_times(n=50, problem="x²"):
 class QuadraticByHand(PictureWidget):
     """Three sliders for a, b and c of a·t² + b·t + c, drawn over the roller-coaster data with the
     mean squared error in the title: gradient descent done by a human. The title compares the loss
-    with the one before the slider now moving was touched (not with the last point of a drag)."""
+    with the one before the slider now moving was touched (not with the last point of a drag).
+    Used in: 03_gradient_descent."""
 
     def __init__(self, a=0.0, b=0.0, c=0.0):
         self.t, self.speed = roller_coaster()
-        make = lambda name, v, lo, hi: widgets.FloatSlider(value=v, min=lo, max=hi, step=0.1, description=name)
+        def make(name, v, lo, hi):
+            return widgets.FloatSlider(value=v, min=lo, max=hi, step=0.1, description=name)
         self.a, self.b, self.c = make("a", a, -10, 30), make("b", b, -15, 15), make("c", c, -10, 20)
         self.drawing = d = Blitter(figsize=(5.5, 3.6))
         self.picture_for(d, "digits-by-hand-picture")
@@ -194,7 +204,8 @@ class QuadraticByHand(PictureWidget):
         d.moving = [self.curve, *self.gaps, self.title]
         d.freeze()
         self.moved, self.before, self.shown = None, None, self.loss()  # slider moving now; loss before it moved
-        for s_ in (self.a, self.b, self.c): s_.observe(self._update, names="value")
+        for s_ in (self.a, self.b, self.c):
+            s_.observe(self._update, names="value")
         super().__init__([widgets.HBox([self.a, self.b, self.c]), self.picture])
         self._update()
 
@@ -213,9 +224,11 @@ class QuadraticByHand(PictureWidget):
         if name is not None and name != self.moved:  # another slider: its move starts from the loss shown
             self.moved, self.before = name, self.shown
         self.shown = now
-        show = lambda v: f"{round(v, 1) + 0.0:.1f}"  # + 0.0 turns -0.0 into 0.0
+        def show(v):
+            return f"{round(v, 1) + 0.0:.1f}"  # + 0.0 turns -0.0 into 0.0
         said = f"a = {show(a)}, b = {show(b)}, c = {show(c)}\nloss (MSE) = {now:.2f}"
         if self.before is not None and abs(now - self.before) > 1e-9:
-            said += f", was {self.before:.2f} before you moved {self.moved}: {'better' if now < self.before else 'worse'}"
+            said += (f", was {self.before:.2f} before you moved {self.moved}: "
+                     f"{'better' if now < self.before else 'worse'}")
         self.title.set_text(said)
         self.picture.value = self.drawing.frame()

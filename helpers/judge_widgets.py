@@ -8,7 +8,27 @@ import html
 import ipywidgets as widgets
 
 from . import ladder
+from .drawing import RERUN
 from .handwriting import image_from_upload, to_mnist, to_png
+
+
+class _Advice:
+    "Mixin for a container: the text saved where it cannot be drawn says how to bring it back."
+    def __repr__(self):
+        return RERUN.format(self.saved_name)
+
+
+class _Row(_Advice, widgets.HBox):
+    pass
+
+
+class _Column(_Advice, widgets.VBox):
+    pass
+
+
+def _named(box, name):
+    box.saved_name = name
+    return box
 
 
 def answers_html(answers) -> str:
@@ -52,7 +72,7 @@ def live_panel(models, canvas):
                      setattr(judged.answers, "value", "Draw a digit in the box."))
     if canvas.strokes:
         judged.show(canvas.image())
-    return widgets.HBox([canvas, judged.box()]).add_class("digits-live"), judged
+    return _named(_Row([canvas, judged.box()]), "Live panel").add_class("digits-live"), judged
 
 
 def upload_panel(models):
@@ -67,7 +87,7 @@ def upload_panel(models):
         except ValueError as e:
             judged.answers.value = html.escape(str(e))
     upload.observe(uploaded, names="value")
-    return widgets.VBox([upload, judged.box()]), upload, judged
+    return _named(_Column([upload, judged.box()]), "Upload"), upload, judged
 
 
 def pick_panel(models, images, labels):
@@ -82,7 +102,7 @@ def pick_panel(models, images, labels):
         judged.show(images[pick.value])
     pick.observe(picked, names="value")
     picked()
-    return widgets.VBox([widgets.HBox([pick, label]), judged.box()]), pick, judged
+    return _named(_Column([widgets.HBox([pick, label]), judged.box()]), "Pick-a-test-image"), pick, judged
 
 
 def frame_times(n=50):

@@ -184,7 +184,9 @@ def train_cnn(x, y, device, epochs=2, lr=0.01, bs=256):
             xb = (x[idx][:, None].float() / 255).to(device)
             loss = F.cross_entropy(model(xb), y[idx].to(device))
             loss.backward()
-            opt.step(); opt.zero_grad(); schedule.step()
+            opt.step()
+            opt.zero_grad()
+            schedule.step()
     return Softmaxed("ten-digit CNN", "9", model, tuple(range(10)), lambda x: x[:, None])
 
 

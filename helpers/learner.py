@@ -9,7 +9,7 @@ import torch
 
 
 class Learner:
-    "Our own Learner: the five things fastai's Learner needs, and the loop that uses them."
+    "Our own Learner: the five things fastai's Learner needs, and the loop that uses them. Used in: 09_full_mnist."
     def __init__(self, dls, model, opt_func, loss_func, metric):
         self.dls, self.model, self.opt_func, self.loss_func, self.metric = dls, model, opt_func, loss_func, metric
         self.history = []   # one row per epoch: (epoch, train loss, valid loss, metric)

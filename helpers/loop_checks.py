@@ -31,7 +31,8 @@ def _sgd_reference(steps, lr, zero=True):
         with torch.no_grad():
             for p in (w, b):
                 p -= lr * p.grad
-                if zero: p.grad.zero_()
+                if zero:
+                    p.grad.zero_()
         path.append(torch.cat([w.detach().flatten(), b.detach()]).clone())
     return path
 
@@ -51,8 +52,8 @@ def check_sgd_step(sgd_step, lr=0.1, steps=3, name="sgd_step"):
     learning rate `lr` and again with 3 × lr (so a learning rate written into the function cannot pass),
     and compare the parameters with correct SGD steps: says whether it is not written yet, raises an error
     (explained), leaves the parameters alone, steps uphill (the loss went up), forgets the learning rate,
-    makes them NaN or inf, moves them more and more (gradients never zeroed), or is right. Introduced in
-    05_minibatches."""
+    makes them NaN or inf, moves them more and more (gradients never zeroed), or is right.
+    Used in: 05_minibatches."""
     first = _sgd_step_verdict(sgd_step, lr, steps, name)
     if not first:
         return first
@@ -67,8 +68,10 @@ def _sgd_step_verdict(sgd_step, lr, steps, name):
         return _say(False, f"{name} is not a function but a {type(sgd_step).__name__}: define it with def {name}(...).")
     xb, yb, w0, b0 = _sgd_problem()
     w, b = w0.clone().requires_grad_(), b0.clone().requires_grad_()
-    model = lambda x: x @ w + b
-    loss_of = lambda: _sgd_loss(model(xb), yb).item()
+    def model(x):
+        return x @ w + b
+    def loss_of():
+        return _sgd_loss(model(xb), yb).item()
     start, right, never_zeroed = loss_of(), _sgd_reference(steps, lr), _sgd_reference(steps, lr, zero=False)
     before, path = torch.cat([w0.flatten(), b0]), []
     for k in range(steps):
@@ -82,12 +85,14 @@ def _sgd_step_verdict(sgd_step, lr, steps, name):
                                "lr * p.grad (not divided by it), and only with gradients from loss.backward().")
         if k == 0:
             step, good = path[0] - before, right[0] - before
-            close = lambda a, c: torch.allclose(a, c, rtol=1e-3, atol=1e-6)
+            def close(a, c):
+                return torch.allclose(a, c, rtol=1e-3, atol=1e-6)
             if torch.equal(path[0], before):
                 grads = [p.grad for p in (w, b) if p.grad is not None]
                 if not grads:
                     return _say(False, f"{name} is not written yet: it left the parameters as they were. Write its "
-                                       "body (predict, loss, backward, step, zero the gradients) and run the cell again.")
+                                       "body (predict, loss, backward, step, zero the gradients) and run the cell "
+                                       "again.")
                 if all(bool((g == 0).all()) for g in grads):
                     return _say(False, f"{name} zeroed the gradients before using them, so the parameters did not "
                                        "move: step first (p.data -= lr * p.grad), then zero the gradients.")
@@ -156,7 +161,8 @@ def _loop_problem():
 def _loop_model(w0, b0):
     model = torch.nn.Linear(3, 1)
     with torch.no_grad():
-        model.weight.copy_(w0.T); model.bias.copy_(b0)
+        model.weight.copy_(w0.T)
+        model.bias.copy_(b0)
     return model
 
 
@@ -174,9 +180,11 @@ def _loop_reference(batches, epochs, lr, zero=True, one_step=False):
             _sgd_loss(model(xb), yb).backward()
             if not one_step:
                 opt.step()
-                if zero: opt.zero_grad()
+                if zero:
+                    opt.zero_grad()
         if one_step:
-            opt.step(); opt.zero_grad()
+            opt.step()
+            opt.zero_grad()
     return _flat(model)
 
 
@@ -191,7 +199,8 @@ def _spy_loss(calls):
 
 def _loop_diagnosis(name, after, before, right, calls, losses, n_batches, never_zeroed, one_step):
     "What went wrong in a training loop, from where the parameters ended and what it called (None if right)."
-    close = lambda a, b: torch.allclose(a, b, rtol=1e-4, atol=1e-6)
+    def close(a, b):
+        return torch.allclose(a, b, rtol=1e-4, atol=1e-6)
     if close(after, right):
         return None
     steps, empty = calls.count("step"), calls.count("empty step")
@@ -200,7 +209,8 @@ def _loop_diagnosis(name, after, before, right, calls, losses, n_batches, never_
             return (f"{name} is not written yet: it never called loss_func and left the parameters as they were. "
                     "For every batch: loss = loss_func(model(xb), yb), loss.backward(), opt.step(), opt.zero_grad().")
         if not steps and not empty:
-            return f"{name} computes the loss but never steps: after loss.backward(), call opt.step(), then opt.zero_grad()."
+            return (f"{name} computes the loss but never steps: after loss.backward(), call opt.step(), then "
+                    "opt.zero_grad().")
         if empty and not steps:
             if all(i and calls[i - 1] == "zero_grad" for i, c in enumerate(calls) if c == "empty step"):
                 return (f"{name} zeroes the gradients just before each step, so every step found no gradient: "
@@ -225,7 +235,7 @@ def check_train_epoch(train_epoch, name="train_epoch"):
     batches in the other order (so a loop that makes its own optimizer or fixes the order cannot pass),
     and compare the parameters with a correct epoch. Says whether it is missing, raises an error
     (explained), never computes the loss, never steps, steps without gradients, zeroes before stepping,
-    skips batches, steps once per epoch, never zeroes, or is right."""
+    skips batches, steps once per epoch, never zeroes, or is right. Used in: 11_review."""
     if train_epoch is None or not callable(train_epoch):
         return _say(False, f"{name} is not a function yet: define it with def {name}(model, dl, opt, loss_func):")
     first = _train_epoch_verdict(train_epoch, 0.5, False, name)
@@ -241,7 +251,8 @@ def _train_epoch_verdict(train_epoch, lr, reverse, name):
     train = train[::-1] if reverse else train
     model, losses = _loop_model(w0, b0), []
     opt, before = _SpyOptimizer(model.parameters(), lr=lr), _flat(_loop_model(w0, b0))
-    import contextlib, io
+    import contextlib
+    import io
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             train_epoch(model, list(train), opt, _spy_loss(losses))
@@ -285,7 +296,8 @@ def _explain_fit_error(e):
 @exercise("Learner")
 def check_learner(Learner, epochs=2, lr=0.5):
     """The "your own Learner" exercise of 11_review: as _learner_verdict, with fit(epochs, lr) and then
-    fit(epochs + 1, 0.4 × lr) on a fresh model, so a fit that fixes the epochs or the learning rate cannot pass."""
+    fit(epochs + 1, 0.4 × lr) on a fresh model, so a fit that fixes the epochs or the learning rate cannot pass.
+    Used in: 11_review."""
     first = _learner_verdict(Learner, epochs, lr)
     if not first:
         return first
@@ -305,12 +317,14 @@ def _learner_verdict(Learner, epochs, lr):
     if not callable(Learner):
         return _say(False, f"Learner is a {type(Learner).__name__}, not a class: define it with class Learner:")
     from types import SimpleNamespace
-    import contextlib, io
+    import contextlib
+    import io
     train, valid, w0, b0 = _loop_problem()
     model, losses, made, measured = _loop_model(w0, b0), [], [], []
 
     def opt_func(params, lr):
-        made.append(_SpyOptimizer(params, lr)); return made[-1]
+        made.append(_SpyOptimizer(params, lr))
+        return made[-1]
 
     def metric(preds, targets):
         measured.append(any(targets is yb or (targets.shape == yb.shape and torch.equal(targets, yb))

@@ -7,7 +7,11 @@ change time are what the manifest recorded is trusted; only a file whose stat ch
 hashed. So a damaged, replaced or missing image is noticed, and a student's own extra image is
 told apart from ours, in well under a second for the 70,000 images of full MNIST.
 """
-import hashlib, json, os, stat, struct
+import hashlib
+import json
+import os
+import stat
+import struct
 from pathlib import Path
 from typing import NamedTuple
 
@@ -147,15 +151,18 @@ def check(folder, found):
         try:
             st = e.stat()
         except OSError:
-            damaged.append(name); continue
+            damaged.append(name)
+            continue
         if not stat.S_ISREG(st.st_mode):
-            damaged.append(name); continue
+            damaged.append(name)
+            continue
         if st.st_size == want[0] and _seen(st) == want[2:4]:
             continue
         try:
             data = Path(e.path).read_bytes()
         except OSError:
-            damaged.append(name); continue
+            damaged.append(name)
+            continue
         if len(data) == want[0] and digest(data) == want[1]:
             relearned[name] = [want[0], want[1], *_seen(st)]
         else:

@@ -12,7 +12,8 @@ from .drawing import Blitter, PictureWidget, png_bytes  # noqa: F401 (png_bytes:
 
 
 def region_code(name, index, rows, cols):
-    "The indexing expression that picks `rows` x `cols` of image `index`, e.g. `threes[3, 4:10, 5:12]`."
+    """The indexing expression that picks `rows` x `cols` of image `index`, e.g. `threes[3, 4:10, 5:12]`.
+    Used in: 01_pixels."""
     return f"{name}[{index}, {rows[0]}:{rows[1]}, {cols[0]}:{cols[1]}]"
 
 
@@ -45,13 +46,14 @@ class ExplorerFigure(Blitter):
     def __init__(self, stack, name="stack", figsize=(9, 3.8), dpi=80):
         super().__init__(figsize, dpi)
         self.n, self.h, self.w = n, h, w = stack.shape
-        self.stack = stack = stack.detach().cpu().numpy() if hasattr(stack, "detach") else stack
+        self.stack = stack = drawing.to_numpy(stack)
         fig = self.fig
         left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         self.image = left.imshow(stack[0], cmap="Greys", interpolation="nearest", vmin=0, vmax=float(stack.max()) or 1)
         self.box = left.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:red", linewidth=2))
         self.title = left.set_title("")
-        left.set_xlabel("column (dim 2)"); left.set_ylabel("row (dim 1)")
+        left.set_xlabel("column (dim 2)")
+        left.set_ylabel("row (dim 1)")
         # slices of the stack, from the back to the front so the front ones cover the back ones
         for k in sorted({round(i * (n - 1) / 9) for i in range(10)}, reverse=True):
             right.add_patch(self._face(k, 0, h, 0, w, facecolor="#ececec", edgecolor="#999", linewidth=0.6))
@@ -63,7 +65,9 @@ class ExplorerFigure(Blitter):
         right.text(*self._corner(n - 1, h, w), f"  dim 0: image\n  (0 to {n - 1})", fontsize=9, va="top")
         right.text(0.5, -0.1, f"dim 2: column (0 to {w - 1})", ha="center", va="top", fontsize=9)
         right.text(-0.05, 0.5, f"dim 1: row\n(0 to {h - 1})", va="center", ha="right", fontsize=9)
-        right.set_xlim(-0.45, 2.2); right.set_ylim(-0.3, 1.8); right.axis("off")
+        right.set_xlim(-0.45, 2.2)
+        right.set_ylim(-0.3, 1.8)
+        right.axis("off")
         right.set_title(f"{name}: shape {tuple(stack.shape)}")
         self.name = name
         fig.tight_layout()
@@ -92,7 +96,8 @@ class ExplorerFigure(Blitter):
 
 class PixelExplorer(PictureWidget):
     """Pick an image with a slider (or type its number) and a region with two range sliders; see the
-    digit, the numbers under the region, the code that selects it and its place in the rank-3 `stack`."""
+    digit, the numbers under the region, the code that selects it and its place in the rank-3 `stack`.
+    Used in: 01_pixels."""
 
     def __init__(self, stack, name="stack", rows=(4, 12), cols=(6, 16)):
         n, h, w = stack.shape
@@ -101,7 +106,8 @@ class PixelExplorer(PictureWidget):
         # with its arrows): with thousands of images, one pixel of slider skips dozens of them
         self.index = widgets.IntSlider(value=0, min=0, max=n - 1, description="image", readout=False,
                                        layout=widgets.Layout(width="520px"))
-        self.number = widgets.BoundedIntText(value=0, min=0, max=n - 1, description=f"or type its number (0 to {n - 1})",
+        self.number = widgets.BoundedIntText(value=0, min=0, max=n - 1,
+                                             description=f"or type its number (0 to {n - 1})",
                                              style={"description_width": "initial"},
                                              layout=widgets.Layout(width="320px"))
         widgets.link((self.index, "value"), (self.number, "value"))

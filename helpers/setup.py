@@ -2,18 +2,9 @@
 
 Introduced in 01_pixels.
 """
-import random, warnings
+import random
 
-# Warnings a student cannot act on, raised inside libraries the notebooks use (not by their code).
-KNOWN_NOISE = [
-    (FutureWarning, r"`torch.jit.script` is deprecated"),  # fastai's layers use it at import time
-]
-
-
-def quiet_library_warnings():
-    "Hide the warnings in KNOWN_NOISE; every other warning still shows."
-    for category, message in KNOWN_NOISE:
-        warnings.filterwarnings("ignore", message=message, category=category)
+from .noise import quiet_library_warnings
 
 
 def friendly_name_errors():
@@ -38,11 +29,16 @@ def friendly_name_errors():
 def setup(seed=42, data="mnist_sample"):
     """Seed Python, NumPy and PyTorch with `seed`, pick the GPU if there is one (else the CPU), make
     sure the `data` folder is there ("mnist_sample", "mnist_png" or "" for none), print one line
-    saying so, and return the device."""
+    saying so, and return the device.
+    Used in: 01_pixels, 02_pixel_similarity, 03_gradient_descent, 04_mnist_loss, 05_minibatches, 06_optimizer,
+    07_relu_net, 08_resnet18, 09_full_mnist, 10_your_own_digits, 11_review."""
     quiet_library_warnings()
     friendly_name_errors()
-    import numpy as np, torch
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+    import numpy as np
+    import torch
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     said = [f"seed {seed}", f"device: {device.type}"]
     if data:

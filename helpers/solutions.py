@@ -5,7 +5,9 @@ message, after the second it points to `show_solution("id")`, which shows the wo
 exercise has been tried (before that it says to have a go first). Hints and solutions live in
 helpers/solutions.toml, keyed by the name of the answer each exercise asks for.
 """
-import functools, inspect, tomllib
+import functools
+import inspect
+import tomllib
 from pathlib import Path
 
 from .verdict import Verdict
@@ -29,7 +31,8 @@ def exercise(default_id):
         @functools.wraps(check)
         def checked(*args, **kwargs):
             bound = sig.bind_partial(*args, **kwargs)
-            key = bound.arguments.get("name") or (sig.parameters["name"].default if "name" in sig.parameters else default_id)
+            key = bound.arguments.get("name") or (sig.parameters["name"].default if "name" in sig.parameters
+                                                  else default_id)
             _depth[0] += 1
             try:
                 verdict = check(*args, **kwargs)
@@ -74,7 +77,9 @@ class Solution:
 
 def show_solution(key):
     """The worked solution of the exercise whose answer is called `key` ("bottom_rows", "sgd_step", ...),
-    once it has been tried in this kernel; before that, a line that says to have a go first."""
+    once it has been tried in this kernel; before that, a line that says to have a go first.
+    Used in: 01_pixels, 02_pixel_similarity, 03_gradient_descent, 04_mnist_loss, 05_minibatches, 06_optimizer,
+    07_relu_net, 11_review."""
     solutions = load()
     if key not in solutions:
         return Verdict(False, f"There is no exercise called {key!r}. The exercises are: {', '.join(solutions)}.")

@@ -7,7 +7,9 @@ images (channels-first, PyTorch's default, or channels-last), the precision of t
 products (float32, or bfloat16 / float16 under `torch.autocast`) and the batch size. Which one is
 fastest depends on the processor, so the notebooks time them here rather than trust a rule.
 """
-import gc, statistics, time
+import gc
+import statistics
+import time
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
@@ -34,7 +36,8 @@ def bf16_fast(device) -> bool:
     """Whether `device` computes bfloat16 natively, so that autocast to it can pay off (08, 09).
     A GPU says so through `torch.cuda.is_bf16_supported`. For a CPU PyTorch has no public question
     (torch 2.14): `torch.cpu._is_avx512_bf16_supported` (AVX512-BF16 or AMX) is internal, so
-    `getattr` falls back to "no" should a later version rename it."""
+    `getattr` falls back to "no" should a later version rename it.
+    Used in: 08_resnet18, 09_full_mnist, 10_your_own_digits."""
     device = torch.device(device)
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported(including_emulation=False)
@@ -44,7 +47,7 @@ def bf16_fast(device) -> bool:
 def candidate_settings(device, batch_sizes=(64, 128)) -> list:
     """The settings worth timing on `device`, each batch size with each (08, 09): float32, float32 +
     channels-last, and autocast + channels-last where it can pay off: bfloat16 on a CPU that computes
-    it natively; on a GPU bfloat16 where supported, else float16."""
+    it natively; on a GPU bfloat16 where supported, else float16. Used in: 08_resnet18, 09_full_mnist."""
     device = torch.device(device)
     kinds = [(False, None), (True, None)]
     if device.type == "cuda":
@@ -74,7 +77,8 @@ class Autocast(Callback):
 def callbacks(setting, device) -> list:
     """fastai callbacks that put a `Learner` in `setting` (08): fastai's own `ChannelsLast`; for the
     precision, fastai's `MixedPrecision` on a GPU (it autocasts CUDA only, with a gradient scaler for
-    float16), and on a CPU our `Autocast` callback, which autocasts whatever device the batch is on."""
+    float16), and on a CPU our `Autocast` callback, which autocasts whatever device the batch is on.
+    Used in: 08_resnet18."""
     cbs = [ChannelsLast()] if setting.channels_last else []
     if setting.dtype is not None:
         if torch.device(device).type == "cuda":
@@ -97,7 +101,8 @@ class InPrecision(nn.Module):
 
 def prepare(model, setting, device) -> nn.Module:
     """`model` on `device` in `setting`'s memory layout, wrapped in `InPrecision` if it autocasts:
-    for a training loop without callbacks, such as our own Learner of notebook 6 (09)."""
+    for a training loop without callbacks, such as our own Learner of notebook 6 (09).
+    Used in: 09_full_mnist, 10_your_own_digits."""
     fmt = torch.channels_last if setting.channels_last else torch.contiguous_format
     model = model.to(device, memory_format=fmt)
     return InPrecision(model, setting.dtype) if setting.dtype is not None else model
@@ -113,7 +118,8 @@ class Timing(NamedTuple):
 
 
 def _sync(device):
-    if torch.device(device).type == "cuda": torch.cuda.synchronize()
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
 
 
 def time_setting(learn, seconds=2.0, warmup=3, min_steps=5) -> Timing:
@@ -121,16 +127,21 @@ def time_setting(learn, seconds=2.0, warmup=3, min_steps=5) -> Timing:
     `seconds` and at least `min_steps` steps (or one epoch, if shorter); time every step, and scale the
     median step to one epoch of `learn.dls.train` (08, 09).
     The median ignores steps slowed down by other programs; the quartiles show how noisy it was.
-    The model trains, so give it a throw-away copy."""
+    The model trains, so give it a throw-away copy. Used in: 08_resnet18, 09_full_mnist."""
     times = []
 
     class Clock(Callback):
-        def before_batch(self): _sync(self.x.device); self.t = time.perf_counter()
+        def before_batch(self):
+            _sync(self.x.device)
+            self.t = time.perf_counter()
+
         def after_batch(self):
             _sync(self.x.device)
-            if self.iter >= warmup: times.append(time.perf_counter() - self.t)
+            if self.iter >= warmup:
+                times.append(time.perf_counter() - self.t)
             enough = sum(times) >= seconds and len(times) >= min_steps
-            if enough or self.iter + 1 == self.n_iter: raise CancelFitException()
+            if enough or self.iter + 1 == self.n_iter:
+                raise CancelFitException()
 
     with learn.no_bar(), learn.no_logging():
         learn.fit(1, cbs=[Clock()])
@@ -140,7 +151,8 @@ def time_setting(learn, seconds=2.0, warmup=3, min_steps=5) -> Timing:
 
 
 def measure(settings, make_learner, seconds=2.0) -> dict:
-    "{setting: Timing} for each of `settings`, timing a fresh `make_learner(setting)` each time (08, 09)."
+    """{setting: Timing} for each of `settings`, timing a fresh `make_learner(setting)` each time (08, 09).
+    Used in: 08_resnet18, 09_full_mnist."""
     timings = {}
     for s in settings:
         timings[s] = time_setting(make_learner(s), seconds)
@@ -152,7 +164,7 @@ def choose(timings, reaches_goal=lambda setting: True, baseline=None):
     """The fastest setting (by median seconds per epoch) among those for which `reaches_goal(setting)`
     is true (08, 09). With a `baseline` (say plain float32), another setting wins only if it is faster
     beyond the noise: its slower quartile below the baseline's faster one. Raises ValueError if no
-    setting reaches the goal."""
+    setting reaches the goal. Used in: 08_resnet18, 09_full_mnist."""
     ok = {s: t for s, t in timings.items() if reaches_goal(s)}
     if not ok:
         raise ValueError("no setting reaches the goal: loosen the goal or add settings to try")
@@ -165,7 +177,7 @@ def choose(timings, reaches_goal=lambda setting: True, baseline=None):
 def fastest_threads(time_one, counts=None) -> int:
     """Time `time_one()` (seconds, smaller is better) with each thread count in `counts` (1, 2 and the
     default), leave PyTorch on the fastest and return it (09). On a busy machine two threads can be
-    far slower than one, since each waits for the other at every operation."""
+    far slower than one, since each waits for the other at every operation. Used in: 08_resnet18, 09_full_mnist."""
     counts = sorted(set(counts or {1, 2, torch.get_num_threads()}))
     seconds = {}
     for n in counts:
@@ -177,7 +189,8 @@ def fastest_threads(time_one, counts=None) -> int:
 
 
 def show(timings, chosen=None):
-    "Print the timings as a table, one row per setting, fastest first, the chosen one marked (08, 09)."
+    """Print the timings as a table, one row per setting, fastest first, the chosen one marked (08, 09).
+    Used in: 08_resnet18, 09_full_mnist."""
     print(f"{'setting':40} {'s/epoch':>8} {'(middle half of the steps)':>28}")
     for s, t in sorted(timings.items(), key=lambda kv: kv[1].per_epoch):
         mark = "  ← chosen" if s == chosen else ""

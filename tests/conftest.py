@@ -1,5 +1,6 @@
 """Shared test fixtures: small, generated MNIST-like IDX files so data tests stay fast and offline."""
-import hashlib, struct
+import hashlib
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +18,12 @@ def make_raw(folder, n_train=40, n_test=20, seed=0):
     """Four small raw files: digit d is an image filled with the value 10*d + the image's index,
     so tests can tell images apart. Returns the checksum table {name: (sha256, size)}."""
     rng = np.random.default_rng(seed)
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     table = {}
     for prefix, n in [("train", n_train), ("t10k", n_test)]:
         labels = np.concatenate([np.arange(10), rng.integers(0, 10, n - 10)]).astype(np.uint8)
-        images = np.stack([np.full((28, 28), (10 * int(l) + i) % 256) for i, l in enumerate(labels)])
+        images = np.stack([np.full((28, 28), (10 * int(label) + i) % 256) for i, label in enumerate(labels)])
         write_idx(folder / f"{prefix}-images-idx3-ubyte", images)
         write_idx(folder / f"{prefix}-labels-idx1-ubyte", labels)
     for f in sorted(folder.iterdir()):

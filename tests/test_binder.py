@@ -1,5 +1,6 @@
 """binder/: repo2docker (no Docker needed with --no-build) must build from binder/'s files."""
-import subprocess, sys
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

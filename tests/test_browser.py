@@ -6,7 +6,13 @@ saved in test-output/browser/.
 The notebooks are copied to a temporary folder first: JupyterLab saves what it runs, and the
 committed notebooks must keep their own outputs.
 """
-import os, shutil, socket, subprocess, sys, time, urllib.request
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -57,7 +63,8 @@ def lab(tmp_path_factory):
             urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
             break
         except OSError:
-            if proc.poll() is not None: break
+            if proc.poll() is not None:
+                break
             time.sleep(0.5)
     if proc.poll() is not None or _ == 119:
         proc.kill()
@@ -90,7 +97,8 @@ def accept_kernel_dialog(page):
 
 
 def open_and_run(browser, lab, name):
-    "A new page with notebook `name` open in JupyterLab and all its cells run; and the list its JavaScript errors go to."
+    """A new page with notebook `name` open in JupyterLab and all its cells run; and the list its JavaScript
+    errors go to."""
     OUT.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
@@ -117,7 +125,8 @@ def set_slider(page, css_class, value):
         page.locator(f".{css_class} .noUi-handle, .{css_class} .ui-slider-handle").first.focus()
         for _ in range(100):
             now = shown_value(page, css_class)
-            if now == float(value): return
+            if now == float(value):
+                return
             page.keyboard.press("ArrowRight" if now < float(value) else "ArrowLeft")
             page.wait_for_timeout(30)
         raise AssertionError(f"the arrow keys did not bring .{css_class} to {value}")
@@ -146,7 +155,8 @@ def settle(page, img, quiet_ms=800):
     "Wait until the picture has not changed for `quiet_ms` (the kernel has drawn every queued update)."
     page.wait_for_function("""([el, ms]) => {
         const now = Date.now();
-        if (el.dataset.seen !== el.getAttribute('src')) { el.dataset.seen = el.getAttribute('src'); el.dataset.since = now; }
+        if (el.dataset.seen !== el.getAttribute('src')) {
+            el.dataset.seen = el.getAttribute('src'); el.dataset.since = now; }
         return el.complete && now - Number(el.dataset.since) > ms; }""", arg=[img.element_handle(), quiet_ms],
         polling=100, timeout=60_000)
 
@@ -291,7 +301,8 @@ def canvas_ink(canvas):
 def draw(page, canvas, points, steps=6):
     "One stroke with the mouse through `points`, given as fractions of the canvas's width and height."
     box = canvas.bounding_box()
-    at = lambda p: (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])
+    def at(p):
+        return (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])
     page.mouse.move(*at(points[0]))
     page.mouse.down()
     for p in points[1:]:
@@ -302,7 +313,8 @@ def draw(page, canvas, points, steps=6):
 def test_draw_a_digit_on_the_canvas(request):
     """10_your_own_digits: run it, draw a 7 in two strokes on the canvas with the mouse; the preview
     changes and the models say what they read. Undo takes back the last stroke on the canvas."""
-    import json, re
+    import json
+    import re
     source = Path(os.environ.get(CANVAS_STAND_IN) or ROOT / "notebooks" / CANVAS_NOTEBOOK)
     if not source.is_file():
         pytest.skip(f"{source.name} does not exist yet (or set {CANVAS_STAND_IN} to a stand-in)")

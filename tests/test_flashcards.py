@@ -6,12 +6,17 @@ rules are tests/test_progress.py.
 Every test writes its progress file under tmp_path: the real home folder is never touched. No test
 depends on today's date: every deck gets a clock that the test sets.
 """
-import datetime as dt, html, json, re, tomllib
+import datetime as dt
+import html
+import json
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from helpers import flashcards as fc
+from helpers.cards import load_terms
 from helpers.flashcards import Deck
 
 pytestmark = pytest.mark.widgets
@@ -19,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SERIES = tomllib.loads((ROOT / "series.toml").read_text())
 CARDS = fc.load_cards()
 
-# DESIGN §5, written out: the questionnaire topics the deck must cover (a card's `topic` names one).
-DESIGN_TOPICS = [
+# The series' questionnaire: the topics the deck must cover (a card's `topic` names one).
+QUESTIONNAIRE_TOPICS = [
     "Grayscale vs colour representation", "the MNIST_SAMPLE folder structure and why",
     "how pixel similarity classifies", "list comprehension that picks odd numbers and doubles them",
     "rank-3 tensor", "rank vs shape, rank from shape", "RMSE and L1 norm",
@@ -69,7 +74,7 @@ def saved(path):
 
 # --- the cards ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("topic", DESIGN_TOPICS)
+@pytest.mark.parametrize("topic", QUESTIONNAIRE_TOPICS)
 def test_every_design_topic_has_a_card(topic):
     assert [c for c in CARDS if c["topic"] == topic], f"no card has topic {topic!r}"
 
@@ -93,7 +98,7 @@ def test_cards_are_well_formed_and_in_series_order():
 
 
 def test_glossary_terms_are_one_line_each_with_a_notebook():
-    terms = tomllib.loads(fc.CARDS_FILE.read_text())["term"]
+    terms = load_terms()
     files = {n["file"] for n in SERIES["notebook"]}
     assert len(terms) >= 60 and len({t["term"] for t in terms}) == len(terms)
     for t in terms:
@@ -105,9 +110,17 @@ def test_a_malformed_card_is_named(tmp_path):
     bad.write_text('[[card]]\nid = "x"\nnotebook = "01_pixels.ipynb"\ntopic = "t"\nquestion = "q?"\n')
     with pytest.raises(ValueError, match=r"card 1 \('x'\).*`answer` is missing"):
         fc.load_cards(bad)
-    bad.write_text('[[card]]\nid = "Bad id"\nnotebook = "01_pixels.ipynb"\ntopic = "t"\nquestion = "q?"\nanswer = "a"\n')
+    bad.write_text('[[card]]\nid = "Bad id"\nnotebook = "01_pixels.ipynb"\ntopic = "t"\nquestion = "q?"\n'
+                   'answer = "a"\n')
     with pytest.raises(ValueError, match="lower-case"):
         fc.load_cards(bad)
+
+
+def test_a_malformed_term_is_named(tmp_path):
+    bad = tmp_path / "cards.toml"
+    bad.write_text('[[term]]\nterm = "pixel"\nnotebook = "01_pixels.ipynb"\n')
+    with pytest.raises(ValueError, match=r"term 1 \('pixel'\).*`meaning` is missing"):
+        load_terms(bad)
 
 
 def test_notebook_label():
@@ -166,7 +179,8 @@ def test_a_round_is_the_due_cards_weakest_first_then_a_few_new_ones():
 
 def deck(**kw):
     "A deck of the five small cards whose clock is `kw['clock']` (noon on 2 December 2026 if none)."
-    kw.setdefault("cards", small_cards()); kw.setdefault("clock", Clock())
+    kw.setdefault("cards", small_cards())
+    kw.setdefault("clock", Clock())
     return Deck(**kw)
 
 
@@ -205,14 +219,18 @@ def test_rating_saves_schedules_and_moves_on(progress_file):
     assert "Question 1?" in d.question.value and d.answer.value == ""
     assert d.status_line() == "4 cards left · 0 rated low · card 2 of 5 · 0 due today · next: 1 card tomorrow"
     assert "Saved" in d.note.value
-    d.flip.click(); d.rate_buttons[0].click()  # "1": box 1, due today, and back in this round
+    d.flip.click()
+    d.rate_buttons[0].click()  # "1": box 1, due today, and back in this round
     assert saved(progress_file) == {"c0": 3, "c1": 1} and d.rated_low == 1
     assert d.status_line() == "4 cards left · 1 rated low · card 3 of 6 · 1 due today · next: 1 card tomorrow"
-    d.flip.click(); d.rate(5)  # c2: box 3, due in three days
+    d.flip.click()
+    d.rate(5)  # c2: box 3, due in three days
     assert d.status_line().endswith("· 1 due today · next: 1 card tomorrow")
-    d.flip.click(); d.rate(4)  # c3: box 2, tomorrow too
+    d.flip.click()
+    d.rate(4)  # c3: box 2, tomorrow too
     assert d.status_line() == "2 cards left · 1 rated low · card 5 of 6 · 1 due today · next: 2 cards tomorrow"
-    d.flip.click(); d.rate(3)  # c4; then c1 comes back
+    d.flip.click()
+    d.rate(3)  # c4; then c1 comes back
     assert "Question 1?" in d.question.value and "last rated 1 of 5 · box 1 of 5 · due today" in d.question.value
     assert d.status_line() == "1 card left · 1 rated low · card 6 of 6 · 1 due today · next: 3 cards tomorrow"
 
@@ -222,17 +240,22 @@ def test_a_card_rated_low_comes_back_in_the_same_round(progress_file):
     d = Deck(clock=Clock())
     assert len(d.order) == fc.NEW_PER_ROUND  # a fresh deck: 5 new cards, not all 70
     first = d.current["id"]
-    d.flip_card(); d.rate(1)
+    d.flip_card()
+    d.rate(1)
     assert d.order[d.pos + fc.AGAIN_AFTER] == first and d.cards_left == 5
     for _ in range(fc.AGAIN_AFTER):
-        d.flip_card(); d.rate(4)
+        d.flip_card()
+        d.rate(4)
     assert d.current["id"] == first and "last rated 1 of 5" in d.question.value
-    d.flip_card(); d.rate(2)   # still weak: once more, after the last card
+    d.flip_card()
+    d.rate(2)   # still weak: once more, after the last card
     ids = [c["id"] for c in CARDS[:5]]
     assert first == ids[0] and d.order == [*ids[:4], first, ids[4], first]
-    d.flip_card(); d.rate(3)
+    d.flip_card()
+    d.rate(3)
     assert d.current["id"] == first
-    d.flip_card(); d.rate(1)   # came back twice already: it stays due, for the next round
+    d.flip_card()
+    d.rate(1)   # came back twice already: it stays due, for the next round
     assert d.finished and d.due_today() == 1
     assert "1 card is still due today (rated 1 or 2)" in d.question.value
     assert f"{len(CARDS) - 5} cards you have not seen yet: <i>new round</i> brings 5 of them." in d.question.value
@@ -242,9 +265,12 @@ def test_a_card_rated_low_comes_back_in_the_same_round(progress_file):
 
 def test_rating_again_replaces_a_come_back_still_waiting(progress_file):
     d = deck()
-    d.flip_card(); d.rate(1)           # c0 will come back after c3
+    d.flip_card()
+    d.rate(1)           # c0 will come back after c3
     assert d.order == ["c0", "c1", "c2", "c3", "c0", "c4"]
-    d.previous.click(); d.flip_card(); d.rate(5)  # changed my mind: I knew it
+    d.previous.click()
+    d.flip_card()
+    d.rate(5)  # changed my mind: I knew it
     assert d.order == ["c0", "c1", "c2", "c3", "c4"] and d.current["id"] == "c1" and d.cards_left == 4
 
 
@@ -252,8 +278,10 @@ def test_days_later_the_due_cards_come_back_weakest_first(progress_file):
     clock = Clock()
     d = deck(clock=clock)
     for rating in (5, 1, 4, 3, 5):  # c0..c4; c1 comes back once after c4
-        d.flip_card(); d.rate(rating)
-    d.flip_card(); d.rate(3)        # c1 again: box 2, tomorrow
+        d.flip_card()
+        d.rate(rating)
+    d.flip_card()
+    d.rate(3)        # c1 again: box 2, tomorrow
     assert d.finished and "Nothing else is due today. The next 3 cards are due tomorrow." in d.question.value
     assert d.status_line() == "0 cards left · 0 rated low · round finished · 0 due today · next: 3 cards tomorrow"
     assert Deck(cards=small_cards(), clock=clock).order == []  # later the same day: nothing to do
@@ -269,12 +297,17 @@ def test_days_later_the_due_cards_come_back_weakest_first(progress_file):
 def test_nothing_due_says_when_and_the_deck_still_draws(progress_file):
     clock = Clock()
     d = deck(clock=clock, notebook="01_a.ipynb")
-    d.flip_card(); d.rate(5); d.flip_card(); d.rate(4)
+    d.flip_card()
+    d.rate(5)
+    d.flip_card()
+    d.rate(4)
     empty = Deck(cards=small_cards(), notebook="01_a.ipynb", clock=clock)
     assert empty.finished and empty.order == [] and empty.previous.disabled and empty.next.disabled
     assert "Nothing to review now." in empty.question.value and "next 1 card is due tomorrow" in empty.question.value
     assert "◀ previous" not in empty.question.value
-    empty.previous.click(); empty.next.click(); empty.rate(3)  # nothing breaks, nothing is saved
+    empty.previous.click()
+    empty.next.click()
+    empty.rate(3)  # nothing breaks, nothing is saved
     assert saved(progress_file) == {"c0": 5, "c1": 4}
     assert "Question 0?" in empty.snapshot().data and "round finished" in empty.snapshot().data
 
@@ -288,50 +321,61 @@ def test_rating_needs_a_card_and_a_number_from_1_to_5(progress_file, capsys):
                         f"not {wrong!r}: for example deck.rate(3).")
         assert html.escape(said) in d.note.value
     assert not progress_file.exists() and d.cards_left == 5
-    d.flip.click(); d.rate(4)
+    d.flip.click()
+    d.rate(4)
     assert saved(progress_file) == {"c0": 4}
     capsys.readouterr()
     one = deck(notebook="01_a.ipynb")
-    one.rate(4); one.rate(4)
+    one.rate(4)
+    one.rate(4)
     one.rate(2)  # the round is over
     assert "round is finished" in capsys.readouterr().out
 
 
 def test_re_creating_a_deck_does_not_keep_the_old_one_alive():
     "Re-running the deck's cell 30 times: no figure and no widget piles up, and the old decks are closed."
-    import gc, weakref
+    import gc
+    import weakref
     import matplotlib.pyplot as plt
     from ipywidgets.widgets import widget as w
-    instances = lambda: getattr(w, "_instances", None) or w.Widget.widgets  # ipywidgets 8, or 7.7
+    def instances():
+        return getattr(w, "_instances", None) or w.Widget.widgets  # ipywidgets 8, or 7.7
     figures = len(plt.get_fignums())
     first = deck()
     gone = weakref.ref(first)
     live = len(instances())
     for _ in range(30):
         d = deck()
-    del first; gc.collect()
+    del first
+    gc.collect()
     assert len(plt.get_fignums()) == figures
     assert len(instances()) <= live and gone() is None
-    d.flip.click(); assert "Answer" in d.answer.value  # the last one still works
+    d.flip.click()
+    assert "Answer" in d.answer.value  # the last one still works
 
 
 def test_previous_and_next():
     d = deck()
     assert d.previous.disabled and not d.next.disabled
-    d.next.click(); d.next.click()
+    d.next.click()
+    d.next.click()
     assert "Question 2?" in d.question.value and "card 3 of 5" in d.status_line()
-    d.flip.click(); d.previous.click()
+    d.flip.click()
+    d.previous.click()
     assert "Question 1?" in d.question.value and d.answer.value == ""  # a new card starts unflipped
-    for _ in range(9): d.next.click()
+    for _ in range(9):
+        d.next.click()
     assert d.next.disabled and "Question 4?" in d.question.value
 
 
 def test_the_menu_keeps_one_notebooks_cards():
     d = deck()
-    d.flip.click(); d.rate(4)  # c0, in 01_a
+    d.flip.click()
+    d.rate(4)  # c0, in 01_a
     d.menu.value = "02_b.ipynb"
     assert d.menu.options[0] == ("all notebooks", "") and ("02 b", "02_b.ipynb") in d.menu.options
-    assert "Question 2?" in d.question.value and d.status_line() == "3 cards left · 0 rated low · card 1 of 3 · 0 due today"
+    assert "Question 2?" in d.question.value
+    assert d.status_line() == "3 cards left · 0 rated low · card 1 of 3 · 0 due today"
     d.menu.value = ""
     assert d.cards_left == 4 and "c0" not in d.order  # c0 is not due before tomorrow
     assert deck(notebook="02_b.ipynb").status_line().startswith("3 cards left")
@@ -342,10 +386,13 @@ def test_the_menu_keeps_one_notebooks_cards():
 
 def test_finishing_a_round_and_a_new_round():
     d = deck(notebook="01_a.ipynb")
-    d.flip.click(); d.rate(5)
-    d.flip.click(); d.rate(2)   # c1 comes back at once: it is the last card
+    d.flip.click()
+    d.rate(5)
+    d.flip.click()
+    d.rate(2)   # c1 comes back at once: it is the last card
     assert d.order == ["c0", "c1", "c1"] and "Question 1?" in d.question.value
-    d.flip.click(); d.rate(4)
+    d.flip.click()
+    d.rate(4)
     assert d.finished and "All 3 cards of this round rated." in d.question.value
     assert d.flip.disabled and d.status_line() == \
         "0 cards left · 0 rated low · round finished · 0 due today · next: 1 card tomorrow"
@@ -359,7 +406,8 @@ def test_a_corrupt_file_gives_a_fresh_deck_and_a_message(progress_file):
     write(progress_file, "{half a file")
     d = deck()
     assert "damaged" in d.note.value and d.cards_left == 5 and d.entries == {}
-    d.flip.click(); d.rate(3)
+    d.flip.click()
+    d.rate(3)
     assert saved(progress_file) == {"c0": 3}
     assert (progress_file.parent / "flashcards.json.bad").read_text() == "{half a file"
 
@@ -368,7 +416,8 @@ def test_a_failed_save_is_a_message_not_an_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     d = deck(path=blocker / "flashcards.json")  # its folder is a file
-    d.flip.click(); d.rate(2)
+    d.flip.click()
+    d.rate(2)
     assert "Could not save" in d.note.value and "this session only" in d.note.value
     assert d.rating("c0") == 2 and d.cards_left == 5 and d.entries["c0"]["box"] == 1
 
@@ -376,16 +425,33 @@ def test_a_failed_save_is_a_message_not_an_error(tmp_path):
 def test_two_decks_share_one_file_without_losing_ratings(progress_file):
     clock = Clock()
     a, b = deck(clock=clock), deck(clock=clock)  # two kernels open at once
-    a.flip.click(); a.rate(2)                  # a rates c0
-    clock.t += 1; b.flip.click(); b.rate(4)    # b, which never saw a's rating, rates c0 later
-    clock.t += 1; b.flip.click(); b.rate(1)    # and c1
-    clock.t += 1; a.flip.click(); a.rate(5)    # a rates c1 later still
+    a.flip.click()
+    a.rate(2)                  # a rates c0
+    clock.t += 1
+    b.flip.click()
+    b.rate(4)    # b, which never saw a's rating, rates c0 later
+    clock.t += 1
+    b.flip.click()
+    b.rate(1)    # and c1
+    clock.t += 1
+    a.flip.click()
+    a.rate(5)    # a rates c1 later still
     assert saved(progress_file) == {"c0": 4, "c1": 5}
 
 
 def test_the_full_deck_and_its_snapshot():
     d = Deck(clock=Clock())
-    assert d.order == [c["id"] for c in CARDS[:5]] and d.status_line() == "5 cards left · 0 rated low · card 1 of 5 · 0 due today"
+    assert d.order == [c["id"] for c in CARDS[:5]]
+    assert d.status_line() == "5 cards left · 0 rated low · card 1 of 5 · 0 due today"
     still = d.snapshot().data
     assert CARDS[0]["question"] in still and "<b>channel</b>" in still and "digits-flip" not in still
     assert d.answer.value == ""  # the snapshot does not flip the live card
+
+
+@pytest.mark.widgets
+def test_a_saved_deck_says_how_to_bring_it_back(tmp_path, monkeypatch):
+    "Where no front end draws the deck, its text says to run the cell (not `Deck(children=…)`)."
+    monkeypatch.setenv("DIGITS_FLASHCARDS_FILE", str(tmp_path / "progress.json"))
+    from helpers.flashcards import Deck
+    text = repr(Deck())
+    assert "run this cell" in text and "children" not in text

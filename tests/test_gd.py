@@ -90,13 +90,16 @@ def test_example_learning_rates_of_x2():
 
 def test_roller_coaster_is_the_same_every_time():
     (t1, s1), (t2, s2) = roller_coaster(), roller_coaster()
-    assert t1.shape == s1.shape == (20,) and torch.equal(s1, s2)
+    assert t1.shape == s1.shape == (20,) and torch.equal(t1, t2) and torch.equal(s1, s2)
     assert float(t1[0]) == -1 and float(t1[-1]) == 1
 
 
 def test_descend_does_not_touch_the_global_random_state():
-    torch.manual_seed(0); a = torch.rand(1)
-    torch.manual_seed(0); descend("quadratic", 0.3); b = torch.rand(1)
+    torch.manual_seed(0)
+    a = torch.rand(1)
+    torch.manual_seed(0)
+    descend("quadratic", 0.3)
+    b = torch.rand(1)
     assert torch.equal(a, b)
 
 
@@ -196,7 +199,8 @@ def test_step_slider_and_buttons(explorer):
     assert "step 3: x = 1.536" in explorer.status.value and explorer.picture.value != before
     explorer.forward.click()
     assert explorer.step.value == 4 and "step 4: x = 1.229" in explorer.status.value
-    explorer.back.click(); explorer.back.click()
+    explorer.back.click()
+    explorer.back.click()
     assert explorer.step.value == 2
     explorer.step.value = 0
     explorer.back.click()
@@ -225,8 +229,10 @@ def test_no_leak_after_500_updates(explorer):
     artists = len(fig.findobj())
     lrs = [v for _, v in explorer.lr.options]
     for i in range(500):
-        if i % 2: explorer.lr.value = lrs[i % len(lrs)]
-        else: explorer.step.value = i % 51
+        if i % 2:
+            explorer.lr.value = lrs[i % len(lrs)]
+        else:
+            explorer.step.value = i % 51
     assert explorer.drawing.fig is fig and len(plt.get_fignums()) == figures
     assert len(fig.findobj()) == artists
     for name in ["line", "quadratic", "x²"]:
@@ -288,8 +294,26 @@ def test_still_figures_have_titles():
     fig = seven_steps()
     assert "seven steps" in fig.axes[0].get_title()
     fig2 = plot_learning_rates("line")
-    assert len(fig2.axes) == 4 and all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in fig2.axes)
-    plt.close(fig); plt.close(fig2)
+    *panels, bar = fig2.axes  # four pictures and one colour bar that says what loss each shade is
+    assert len(panels) == 4 and all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in panels)
+    assert bar.get_ylabel() == "loss"
+    plt.close(fig)
+    plt.close(fig2)
+
+
+def test_contours_shade_the_valley_floor_and_the_loss_axis_says_when_it_is_left():
+    """The lowest band of the contour map starts at the lowest loss (the minimum was left white),
+    and a loss that falls below the log axis is named in the panel's title, not silently cut."""
+    from helpers.gd_widgets import LRFigure
+    fig = LRFigure()
+    fig.use("line")
+    filled = [c for c in fig.fig.axes[0].collections if getattr(c, "levels", None) is not None][0]
+    floor = PROBLEMS["line"].losses(PROBLEMS["line"].best()[None])[0]
+    assert filled.levels[0] <= floor
+    fig.show(descend("line", 0.18, 50), 50)
+    assert "below" in fig.loss_title.get_text() and "from step" in fig.loss_title.get_text()
+    fig.show(descend("line", 0.18, 50), 5)
+    assert fig.loss_title.get_text() == "loss at each step"
 
 
 def test_checks_are_friendly():

@@ -1,8 +1,11 @@
 """tools/notebooks.py: headers, setup cells, the contents table and the README come from series.toml."""
-import json, sys, tomllib
+import json
+import sys
 from pathlib import Path
 
 import pytest
+
+from helpers.cards import load_cards, load_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -45,9 +48,12 @@ def test_header_has_title_badges_and_navigation(entry):
     assert gen.colab_url(SERIES, entry["file"]) in header and gen.binder_url(SERIES, entry["file"]) in header
     files = [n["file"] for n in PRESENT]
     i = files.index(entry["file"])
-    if i > 0: assert f"]({files[i - 1]})" in header
-    if i < len(files) - 1: assert f"]({files[i + 1]}) →" in header
-    if entry["file"] != "00_index.ipynb": assert "[Contents](00_index.ipynb)" in header
+    if i > 0:
+        assert f"]({files[i - 1]})" in header
+    if i < len(files) - 1:
+        assert f"]({files[i + 1]}) →" in header
+    if entry["file"] != "00_index.ipynb":
+        assert "[Contents](00_index.ipynb)" in header
 
 
 def test_navigation_skips_notebooks_not_written_yet(tmp_path):
@@ -93,19 +99,24 @@ def test_setup_cell_on_colab_clones_once(monkeypatch, tmp_path):
         (tmp_path / cmd[-1].rsplit("/", 1)[1] / "helpers").mkdir(parents=True)
     monkeypatch.setattr(subprocess, "run", fake_run)
     src = gen.setup_source(SERIES, SERIES["notebook"][1]).split("from helpers.setup")[0]
-    exec(src, {}); exec(src, {})
+    exec(src, {})
+    exec(src, {})
     assert calls == [["git", "clone", "--quiet", "--depth=1", SERIES["repo"]]]
     assert str(tmp_path / "digits-under-the-hood") in sys.path
     sys.path.remove(str(tmp_path / "digits-under-the-hood"))
 
 
 def test_check_mode_reports_a_stale_header(tmp_path):
-    nb_dir = tmp_path / "notebooks"; nb_dir.mkdir()
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
     for n in SERIES["notebook"][:2]:
         (nb_dir / n["file"]).write_text((ROOT / "notebooks" / n["file"]).read_text())
     p = nb_dir / "01_pixels.ipynb"
-    nb = json.loads(p.read_text()); nb["cells"][0]["source"] = ["# an old title\n"]; p.write_text(json.dumps(nb))
-    readme = tmp_path / "README.md"; readme.write_text("no markers")
+    nb = json.loads(p.read_text())
+    nb["cells"][0]["source"] = ["# an old title\n"]
+    p.write_text(json.dumps(nb))
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers")
     stale = gen.sync(check=True, nb_dir=nb_dir, readme=readme)
     assert "01_pixels.ipynb: the header cell is out of date" in stale
     assert json.loads(p.read_text())["cells"][0]["source"] == ["# an old title\n"]  # check changes nothing
@@ -116,7 +127,7 @@ def test_check_mode_reports_a_stale_header(tmp_path):
 
 # --- the questions cells and 11_review's glossary, generated from helpers/cards.toml -------------
 
-CARDS, TERMS = gen.load_cards()
+CARDS, TERMS = load_cards(), load_terms()
 WITH_CARDS = [n for n in PRESENT if any(c["notebook"] == n["file"] for c in CARDS)]
 
 
@@ -128,9 +139,7 @@ def _cell_tagged(path, tag):
 @pytest.mark.parametrize("entry", WITH_CARDS, ids=[n["file"] for n in WITH_CARDS])
 def test_a_notebooks_questions_are_its_cards(entry):
     cell = _cell_tagged(ROOT / "notebooks" / entry["file"], "questions")
-    if cell is None:
-        assert entry["file"] not in gen.NEEDS_QUESTIONS
-        pytest.skip(f"{entry['file']} has no questions cell yet")
+    assert cell is not None, f"{entry['file']} has cards but no questions cell"
     text = "".join(cell["source"])
     assert cell["cell_type"] == "markdown" and text.startswith("## Questions\n")
     mine = [c for c in CARDS if c["notebook"] == entry["file"]]
@@ -142,9 +151,20 @@ def test_a_notebooks_questions_are_its_cards(entry):
 
 
 def test_every_needed_notebook_that_exists_has_a_questions_cell():
+    needed = gen.needs_questions(SERIES, CARDS)
+    assert gen.REVIEW in needed and "00_index.ipynb" not in needed
     for entry in PRESENT:
-        if entry["file"] in gen.NEEDS_QUESTIONS:
+        if entry["file"] in needed:
             assert _cell_tagged(ROOT / "notebooks" / entry["file"], "questions"), entry["file"]
+
+
+def test_which_notebooks_need_questions_follows_the_cards():
+    "The notebooks with cards, and the review: a notebook's first card makes it need a questions cell."
+    assert gen.needs_questions(SERIES, CARDS) == {c["notebook"] for c in CARDS} | {gen.REVIEW}
+    card = dict(CARDS[0], id="a-new-card", notebook="10_your_own_digits.ipynb")
+    assert "10_your_own_digits.ipynb" not in gen.needs_questions(SERIES, CARDS)
+    assert "10_your_own_digits.ipynb" in gen.needs_questions(SERIES, CARDS + [card])
+    assert gen.needs_questions(SERIES, []) == {gen.REVIEW}
 
 
 def test_the_review_lists_every_question_and_every_term():
@@ -158,7 +178,8 @@ def test_the_review_lists_every_question_and_every_term():
     rows = [line for line in glossary.splitlines() if line.startswith("| **")]
     assert len(rows) == len(TERMS)
     names = [r.split("**")[1] for r in rows]
-    key = lambda name: "".join(ch for ch in name.lower() if ch.isalnum() or ch == " ").strip()
+    def key(name):
+        return "".join(ch for ch in name.lower() if ch.isalnum() or ch == " ").strip()
     assert names == sorted(names, key=key), "the glossary is in alphabetical order"
     for row in rows:
         link = row.rsplit("|", 2)[1]
@@ -179,7 +200,9 @@ def _copy(names, nb_dir):
 
 
 def _edit(path, change):
-    nb = json.loads(path.read_text()); change(nb); path.write_text(json.dumps(nb))
+    nb = json.loads(path.read_text())
+    change(nb)
+    path.write_text(json.dumps(nb))
 
 
 def test_check_mode_reports_stale_and_missing_questions_cells(tmp_path):
@@ -191,7 +214,8 @@ def test_check_mode_reports_stale_and_missing_questions_cells(tmp_path):
         cell = next(c for c in nb["cells"] if "questions" in c["metadata"].get("tags", []))
         cell["source"] = ["## Questions\n", "\n", "1. An old question?\n"]
     _edit(nb_dir / "02_pixel_similarity.ipynb", stale_question)
-    _edit(nb_dir / "01_pixels.ipynb", lambda nb: nb.update(cells=[c for c in nb["cells"] if c.get("id") != "questions"]))
+    _edit(nb_dir / "01_pixels.ipynb",
+          lambda nb: nb.update(cells=[c for c in nb["cells"] if c.get("id") != "questions"]))
     found = set(gen.sync(check=True, nb_dir=nb_dir, readme=readme)) - base
     assert found == {"02_pixel_similarity.ipynb: the questions cell is out of date",
                      "01_pixels.ipynb: has no questions cell (a markdown cell tagged 'questions')"}
@@ -202,32 +226,10 @@ def test_check_mode_reports_stale_and_missing_questions_cells(tmp_path):
     assert "An old question?" not in (nb_dir / "02_pixel_similarity.ipynb").read_text()
 
 
-def test_hand_written_questions_are_split_into_a_generated_cell(tmp_path):
-    nb_dir = tmp_path / "notebooks"
-    _copy(["01_pixels.ipynb"], nb_dir)
-    path = nb_dir / "01_pixels.ipynb"
-
-    def hand_written(nb):
-        k = next(i for i, c in enumerate(nb["cells"]) if c.get("id") == "questions")
-        before, after = nb["cells"][k - 1], nb["cells"][k + 1]
-        before["source"] = ["Some recap.\n", "\n", "## Questions\n", "\n", "1. Old?\n", "\n", "## Further research\n",
-                            "\n", "* Try it.\n", "\n", "**Next:** onwards.\n"]
-        nb["cells"][k - 1:k + 2] = [before]
-    _edit(path, hand_written)
-    readme = tmp_path / "README.md"
-    assert "01_pixels.ipynb: its questions are written by hand, not generated from the cards" in \
-        gen.sync(check=True, nb_dir=nb_dir, readme=readme)
-    gen.sync(nb_dir=nb_dir, readme=readme)
-    cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]][-3:]
-    assert cells[0] == "Some recap."
-    assert cells[1] == gen.questions_source(SERIES, SERIES["notebook"][1], nb_dir)
-    assert cells[2] == "## Further research\n\n* Try it.\n\n**Next:** onwards."
-    assert not [s for s in gen.sync(check=True, nb_dir=nb_dir, readme=readme) if "questions" in s]
-
-
 def test_a_notebook_without_questions_is_reported_then_filled(tmp_path):
     "A notebook with no cell tagged 'questions' is reported (not changed); once it has one, it is filled."
-    nb_dir = tmp_path / "notebooks"; nb_dir.mkdir()
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
     entry = next(n for n in SERIES["notebook"] if n["file"] == "09_full_mnist.ipynb")
     import nbformat
     nbformat.write(gen.new_notebook(SERIES, entry), nb_dir / entry["file"])

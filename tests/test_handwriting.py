@@ -1,6 +1,7 @@
 """helpers/handwriting.py: drawings and photos made into MNIST-style 28×28 inputs, the upload helper,
 and real MNIST digits, which the steps should leave as they are."""
-import datetime, io
+import datetime
+import io
 from pathlib import Path
 
 import numpy as np
@@ -199,7 +200,7 @@ def load(split, per_digit):
     "The first `per_digit` images of each digit (by file name) of mnist_png's `split`: (N×28×28 floats, labels)."
     folder = MNIST_PNG / split
     if not folder.is_dir():
-        pytest.skip(f"{folder} is missing (helpers.data.mnist_full() fetches it)")
+        pytest.skip(f"{folder} is missing (`make data`, or `python -m helpers.data full`, fetches it)")
     images, labels = [], []
     for digit in range(10):
         for path in sorted((folder / str(digit)).glob("*.png"))[:per_digit]:

@@ -105,6 +105,18 @@ def test_an_empty_drawing_or_a_bad_upload_gets_a_message_not_a_traceback(models)
     assert "not a picture" in judged.answers.value
 
 
+@pytest.mark.widgets
+def test_panels_saved_without_a_kernel_say_how_to_bring_them_back(models):
+    """Where no front end draws a widget (a reloaded page, GitHub), its text/plain is what shows: a
+    line that says to run the cell, not `HBox(children=…)`."""
+    from helpers.canvas import DrawCanvas
+    from helpers.judge_widgets import live_panel, pick_panel, upload_panel
+    boxes = [live_panel(models, DrawCanvas())[0], upload_panel(models)[0],
+             pick_panel(models, torch.zeros(3, 28, 28, dtype=torch.uint8), torch.tensor([1, 2, 3]))[0]]
+    for box in boxes:
+        assert "run this cell" in repr(box) and "children" not in repr(box)
+
+
 def test_the_ladders_cnn_is_notebook_9s():
     "ladder.make_cnn repeats notebook 9's make_model: the same layers, the same 45,274 parameters 09 prints."
     import json

@@ -1,5 +1,7 @@
 """helpers/learner.py: our own Learner on tiny synthetic problems, and that it is the notebook's code."""
-import inspect, json
+import ast
+import inspect
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,10 +23,12 @@ class BasicOptim:
 
     def step(self):
         with torch.no_grad():
-            for p in self.params: p -= self.lr * p.grad
+            for p in self.params:
+                p -= self.lr * p.grad
 
     def zero_grad(self):
-        for p in self.params: p.grad = None
+        for p in self.params:
+            p.grad = None
 
 
 def mnist_loss(predictions, targets):
@@ -147,10 +151,24 @@ def normalised(source):
     return " ".join(source.split())
 
 
-def test_notebook_cell_is_the_helper_class():
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
-    defining = ["".join(c["source"]) for c in cells
-                if c["cell_type"] == "code" and "".join(c["source"]).lstrip().startswith("class Learner")]
-    assert len(defining) == 1, "06_optimizer should have exactly one cell that defines class Learner"
-    assert normalised(defining[0]) == normalised(inspect.getsource(Learner)), (
-        "the Learner in notebooks/06_optimizer.ipynb and in helpers/learner.py differ: change both together")
+def test_notebook_cells_are_the_helper_class():
+    """06_optimizer builds the class in pieces (`class Learner:`, then `class Learner(Learner):` with
+    one method each); helpers/learner.py writes it as one class. Each piece must be the same code."""
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"] if c["cell_type"] == "code"]
+    pieces = [c for c in cells if c.lstrip().startswith(("class Learner:", "class Learner(Learner):"))]
+    assert sum(c.lstrip().startswith("class Learner:") for c in pieces) == 1, (
+        "06_optimizer should have exactly one cell that starts the class (`class Learner:`)")
+    methods = {}
+    for piece in pieces:
+        tree = ast.parse(piece)
+        (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+        for node in cls.body:
+            if isinstance(node, ast.FunctionDef):
+                assert node.name not in methods, f"06_optimizer defines Learner.{node.name} twice"
+                methods[node.name] = "\n".join(piece.splitlines()[node.lineno - 1:node.end_lineno])  # with comments
+    helper = {name: inspect.getsource(getattr(Learner, name)) for name, f in vars(Learner).items()
+              if inspect.isfunction(f)}
+    assert set(methods) == set(helper), f"methods differ: notebook {sorted(methods)}, helper {sorted(helper)}"
+    for name in helper:
+        assert normalised(methods[name]) == normalised(helper[name]), (
+            f"Learner.{name} in notebooks/06_optimizer.ipynb and in helpers/learner.py differ: change both together")

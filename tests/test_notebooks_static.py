@@ -1,5 +1,6 @@
 """The committed notebooks as a student sees them: executed in order, no errors, no noise."""
-import json, re
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ def code_cells(path):
 
 
 def shown_text(out):
-    if out["output_type"] == "stream": return "".join(out["text"])
+    if out["output_type"] == "stream":
+        return "".join(out["text"])
     data = out.get("data", {})
-    if "image/png" in data or "application/vnd.jupyter.widget-view+json" in data: return ""
+    if "image/png" in data or "application/vnd.jupyter.widget-view+json" in data:
+        return ""
     return "".join(data.get("text/plain", "")) + "".join(data.get("text/html", ""))
 
 
@@ -57,4 +60,5 @@ def test_every_plot_has_a_title_and_axis_labels(path):
     for c in code_cells(path):
         src = "".join(c["source"])
         if "plt.subplots" in src:
-            assert re.search(r"set_title|title=", src) and re.search(r"xlabel", src) and re.search(r"ylabel", src), src[:80]
+            assert re.search(r"set_title|title=", src) and re.search(r"xlabel", src) and re.search(r"ylabel", src), \
+                src[:80]

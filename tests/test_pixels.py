@@ -62,7 +62,8 @@ def test_updates_reuse_one_figure(stack):
     e = PixelExplorer(stack)
     open_before = len(plt.get_fignums())
     fig = e.drawing.fig
-    for i in range(30): e.index.value = i % 12
+    for i in range(30):
+        e.index.value = i % 12
     assert e.drawing.fig is fig and len(plt.get_fignums()) == open_before
 
 

@@ -5,7 +5,12 @@ The deck widget that uses them is tests/test_flashcards.py.
 Every test writes its progress file under tmp_path: the real home folder is never touched. No test
 depends on today's date: times are fixed, and days are passed in.
 """
-import datetime as dt, json, os, subprocess, sys, textwrap
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -73,7 +78,8 @@ def write(path, data):
     path.write_text(data if isinstance(data, str) else json.dumps(data))
 
 
-GOOD = {"format": fc.FORMAT, "version": 1, "cards": {"c0": {"rating": 2, "time": 10.0}, "c1": {"rating": 5, "time": 11}}}
+GOOD = {"format": fc.FORMAT, "version": 1,
+        "cards": {"c0": {"rating": 2, "time": 10.0}, "c1": {"rating": 5, "time": 11}}}
 
 
 @pytest.mark.parametrize("content,status,words", [
@@ -88,7 +94,8 @@ GOOD = {"format": fc.FORMAT, "version": 1, "cards": {"c0": {"rating": 2, "time":
     ({"format": fc.FORMAT, "version": 2, "cards": None}, "corrupt", "no list of cards"),
     ({"c0": 3, "c1": 4}, "old", "an older format (version 0"),
     ({"format": fc.FORMAT, "version": 0, "cards": {}}, "old", "an older format"),
-    ({"format": fc.FORMAT, "version": 3, "cards": {}}, "old", "a newer format (version 3; this deck reads versions 1 to 2"),
+    ({"format": fc.FORMAT, "version": 3, "cards": {}}, "old",
+     "a newer format (version 3; this deck reads versions 1 to 2"),
 ])
 def test_a_bad_or_missing_file_starts_fresh_with_one_line(progress_file, content, status, words):
     if content is not None:
@@ -108,15 +115,18 @@ def test_an_unreadable_file_starts_fresh(progress_file):
 
 def test_bad_entries_are_dropped_one_by_one(progress_file):
     cards = {"good": {"rating": 4, "time": 5.5}, "zero": {"rating": 0, "time": 1}, "six": {"rating": 6, "time": 1},
-             "text": {"rating": "3", "time": 1}, "float": {"rating": 3.0, "time": 1}, "bool": {"rating": True, "time": 1},
+             "text": {"rating": "3", "time": 1}, "float": {"rating": 3.0, "time": 1},
+             "bool": {"rating": True, "time": 1},
              "no-time": {"rating": 3}, "past": {"rating": 3, "time": -1}, "nan": {"rating": 3, "time": float("nan")},
              "list": [3, 1.0], "also-good": {"rating": 1, "time": 7, "extra": "ignored"}}
     write(progress_file, {"format": fc.FORMAT, "version": 2, "cards": cards})
     found = fc.read_progress(progress_file, known={"good", "also-good"})
     assert found.status == "ok" and found.skipped == 9
-    assert {cid: (e["rating"], e["time"]) for cid, e in found.entries.items()} == {"good": (4, 5.5), "also-good": (1, 7)}
+    assert {cid: (e["rating"], e["time"]) for cid, e in found.entries.items()} == \
+        {"good": (4, 5.5), "also-good": (1, 7)}
     assert "extra" not in found.entries["also-good"]
-    assert found.message.endswith("ratings of 2 cards from ~/progress/flashcards.json. Skipped 9 entries that could not be read.")
+    assert found.message.endswith("ratings of 2 cards from ~/progress/flashcards.json. Skipped 9 entries that could "
+                                  "not be read.")
 
 
 def test_unknown_cards_are_kept_in_the_file_but_not_counted(progress_file):
@@ -141,7 +151,8 @@ def test_save_is_atomic_and_merges_with_what_is_on_disk(progress_file):
     data = json.loads(progress_file.read_text())
     assert data["format"] == fc.FORMAT and data["version"] == 2 and saved(progress_file) == {"c0": 2, "c1": 4}
     assert data["cards"]["c1"] == pg.rate_entry(None, 4, 2)  # an entry saved without a box is given one
-    assert sorted(p.name for p in progress_file.parent.iterdir()) == ["flashcards.json", "flashcards.json.lock"]  # no temp files
+    # no temp files left behind
+    assert sorted(p.name for p in progress_file.parent.iterdir()) == ["flashcards.json", "flashcards.json.lock"]
 
 
 def test_a_failed_write_leaves_the_old_file_whole(progress_file):
@@ -182,7 +193,8 @@ def test_an_unreadable_file_is_kept_before_it_is_replaced(progress_file, monkeyp
     write(progress_file, json.dumps(GOOD))
     real = Path.read_text
     def denied(self, *a, **k):
-        if self == progress_file: raise PermissionError(13, "Permission denied")
+        if self == progress_file:
+            raise PermissionError(13, "Permission denied")
         return real(self, *a, **k)
     monkeypatch.setattr(Path, "read_text", denied)
     fc.save_progress(progress_file, {"c3": {"rating": 2, "time": 1}})
@@ -217,17 +229,20 @@ def test_two_kernels_one_after_the_other(progress_file):
         print(deck.current["id"] if deck.current else "-", "|", deck.status_line())
     """)
     env = dict(os.environ, **{fc.ENV_VAR: str(progress_file)})
-    run = lambda rating, later=0: subprocess.run([sys.executable, "-c", script, str(rating), str(later)], env=env,
-                                                 check=True, capture_output=True, text=True).stdout.strip()
+    def run(rating, later=0):
+        return subprocess.run([sys.executable, "-c", script, str(rating), str(later)], env=env,
+                              check=True, capture_output=True, text=True).stdout.strip()
     assert run(2) == "mnist-sample-folders | 4 cards left · 1 rated low · card 2 of 5 · 1 due today"
     assert saved(progress_file) == {"grayscale-vs-colour": 2}
     # the second kernel, an hour later, restores the first one's rating: the card rated 2 is due, so it comes first
-    assert run(4, 3600) == "mnist-sample-folders | 3 cards left · 0 rated low · card 2 of 4 · 0 due today · next: 1 card tomorrow"
+    assert run(4, 3600) == ("mnist-sample-folders | 3 cards left · 0 rated low · card 2 of 4 · 0 due today · "
+                            "next: 1 card tomorrow")
     assert saved(progress_file) == {"grayscale-vs-colour": 4}
 
 V1 = {"format": fc.FORMAT, "version": 1,
       "cards": {"c0": {"rating": 1, "time": NOON - 10 * DAY}, "c1": {"rating": 5, "time": NOON - DAY},
-                "c2": {"rating": 3, "time": NOON}, "gone": {"rating": 4, "time": NOON}, "bad": {"rating": 9, "time": 1}}}
+                "c2": {"rating": 3, "time": NOON}, "gone": {"rating": 4, "time": NOON},
+                "bad": {"rating": 9, "time": 1}}}
 
 
 def test_an_old_format_file_is_migrated_never_dropped(progress_file):

@@ -1,8 +1,10 @@
-"""Prose that any re-run confirms (DESIGN §10): the figures a notebook's markdown quotes from its
+"""Prose that any re-run confirms (README: Robustness sweep): the figures a notebook's markdown quotes from its
 training runs are the ranges the last robustness sweep (`make sweep`, bench/sweep.json) measured,
 never one run's number; every checkpoint's "Expected:" sentence names the floor its check uses; and
 the sweep is up to date with the notebooks' code."""
-import json, re, sys
+import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,7 +91,8 @@ def quoted(path, pattern):
     "(cell index, the figure as written, is it one end of a range) for each figure in the markdown."
     found = []
     for i, c in enumerate(cells(path)):
-        if c["cell_type"] != "markdown": continue
+        if c["cell_type"] != "markdown":
+            continue
         s, ranged = text(c), set()
         for m in re.finditer(RANGE.format(x=pattern), s):
             ranged |= {m.start(1), m.start(2)}
@@ -103,7 +106,8 @@ def test_accuracies_in_prose_are_floors_or_the_sweeps_range(path, sweep):
     spans = [(r["min"], r["max"]) for got in sweep["notebooks"].values() for r in got["checkpoints"].values()]
     for i, s, ranged in quoted(path, ACCURACY):
         v = value(s)
-        if any(abs(v - f) < 1e-9 for f in ours) or s in DETERMINISTIC: continue
+        if any(abs(v - f) < 1e-9 for f in ours) or s in DETERMINISTIC:
+            continue
         assert ranged, (f"{path.name} cell {i} quotes {s} as one number: state the sweep's range "
                         "('between A and B over N runs') or let a cell print it")
         assert any(lo - 2 * unit(s) - 1e-9 <= v <= hi + 2 * unit(s) + 1e-9 for lo, hi in spans), \
@@ -117,8 +121,9 @@ def test_timings_in_prose_are_the_sweeps_range(path, sweep):
         assert ranged and secs, (f"{path.name} cell {i} quotes a time, {s!r}, as one number: times differ "
                                  "from machine to machine; let a cell print it, or quote the sweep's range")
         v = float(s.split()[0]) / (1000 if s.endswith("ms") else 1)
-        assert min(secs) - 1 <= v <= max(secs) + 1, \
-            f"{path.name} cell {i}: {s} is outside the training times the last sweep measured ({min(secs):.0f}–{max(secs):.0f} s)"
+        assert min(secs) - 1 <= v <= max(secs) + 1, (
+            f"{path.name} cell {i}: {s} is outside the training times the last sweep measured "
+            f"({min(secs):.0f}–{max(secs):.0f} s)")
 
 
 def test_the_figure_finder_tells_ranges_from_single_numbers(tmp_path):
@@ -127,6 +132,7 @@ def test_the_figure_finder_tells_ranges_from_single_numbers(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "We got 0.9980 in 31 s. Over the sweep it ended between 0.9975 and 1.0000, 35 to 75 s; "
         "about 98.2% in 3s and 7s.")]), path)
-    assert quoted(path, ACCURACY) == [(0, "0.9980", False), (0, "0.9975", True), (0, "1.0000", True), (0, "98.2%", False)]
+    assert quoted(path, ACCURACY) == [(0, "0.9980", False), (0, "0.9975", True), (0, "1.0000", True),
+                                      (0, "98.2%", False)]
     assert quoted(path, TIMING) == [(0, "31 s", False), (0, "75 s", True)]
     assert FLOOR_CALL.findall("check_accuracy(acc, at_least=0.968, seconds=s)") == ["0.968"]

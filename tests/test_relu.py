@@ -139,7 +139,8 @@ def test_removing_pieces_down_to_none():
     w.piece.value = 1
     w.remove.click()
     assert w.hinges == [-2.0, 1.5] and w.slopes == [1.0, 1.5] and w.piece.value == 1 and w.hinge.value == 1.5
-    w.remove.click(); w.remove.click()
+    w.remove.click()
+    w.remove.click()
     assert w.hinges == [] and w.piece.value == -1
     assert w.hinge.disabled and w.slope.disabled and w.remove.disabled and not w.add.disabled
     assert "0 pieces" in w.status.value and text(w.status.value).endswith("y = 0")
@@ -151,7 +152,8 @@ def test_removing_pieces_down_to_none():
 
 def test_fit_the_slopes_is_least_squares():
     w = ReluSum()
-    for _ in range(5): w.add.click()
+    for _ in range(5):
+        w.add.click()
     before = w.error()
     w.fit.click()
     bias, slopes = fit_slopes(X, np.sin(2 * X), w.hinges)
@@ -182,7 +184,8 @@ def test_changing_the_target_and_the_bias():
 
 def test_no_more_than_max_pieces():
     w = ReluSum(hinges=[], slopes=[])
-    for _ in range(MAX_PIECES + 3): w.add.click()
+    for _ in range(MAX_PIECES + 3):
+        w.add.click()
     assert len(w.hinges) == MAX_PIECES and w.add.disabled
 
 
@@ -190,8 +193,11 @@ def test_updates_reuse_one_figure_without_pyplot():
     import matplotlib.pyplot as plt
     w = ReluSum()
     open_before, fig = len(plt.get_fignums()), w.drawing.fig
-    for h in np.linspace(-3, 3, 25): w.hinge.value = float(h)
-    w.target.value = "parabola"; w.add.click(); w.fit.click()
+    for h in np.linspace(-3, 3, 25):
+        w.hinge.value = float(h)
+    w.target.value = "parabola"
+    w.add.click()
+    w.fit.click()
     assert w.drawing.fig is fig and len(plt.get_fignums()) == open_before
 
 
@@ -214,6 +220,7 @@ def test_the_picture_is_its_own_size_and_the_formula_below_it():
     w = ReluSum()
     assert w.picture.layout.width == "600px" and w.status.layout.width == "600px"
     assert w.children.index(w.picture) < w.children.index(w.status) == len(w.children) - 1
-    for _ in range(20): w.add.click()
+    for _ in range(20):
+        w.add.click()
     w.fit.click()
     assert text(w.status.value).count("relu(") == 23 and w.status.value.count("nowrap") == 24  # bias + 23 terms

@@ -1,6 +1,8 @@
 """helpers/selfcheck.py: the setup self-check of 00_index, with fake surroundings (environment variables,
 modules, /proc files, data folders) so it needs no Colab, Binder, VS Code, GPU or front end."""
-import os, re, sys
+import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,7 +38,8 @@ def versions(monkeypatch):
 
     def use(**installed):
         def version(dist):
-            if dist not in installed: raise PackageNotFoundError(dist)
+            if dist not in installed:
+                raise PackageNotFoundError(dist)
             return installed[dist]
         # only selfcheck's view of importlib.metadata: the libraries keep the real one
         monkeypatch.setattr(selfcheck, "metadata", types.SimpleNamespace(version=version,
@@ -79,13 +82,15 @@ def test_colab_wins_and_vscode_from_its_kernel_namespace(clean_env):
 
 @pytest.mark.parametrize("where,label,restart", [
     ("colab", "Colab", "Runtime → Restart session"), ("binder", "Binder", "Kernel → Restart Kernel"),
-    ("vscode", "VS Code", "Restart in the toolbar"), ("local", "local (JupyterLab / Notebook)", "Kernel → Restart Kernel")])
+    ("vscode", "VS Code", "Restart in the toolbar"),
+    ("local", "local (JupyterLab / Notebook)", "Kernel → Restart Kernel")])
 def test_report_says_where_and_what_to_do_there(tmp_path, versions, where, label, restart):
     versions(torch="2.11.0", fastai="2.7.0", ipywidgets="8.1.5")  # fastai too old, anywidget missing
     env = {"colab": {}, "binder": {"BINDER_SERVICE_HOST": "x"}, "vscode": {"VSCODE_PID": "1"}, "local": {}}[where]
     f = quick(tmp_path, environ=env, modules={"google.colab": 1} if where == "colab" else {})
     assert f.where == where and f.items["where"] == f"{OK} where: {label}"
-    assert f.items["fastai"].startswith(f'{BAD} fastai 2.7.0 is older than 2.8: install it with `%pip install "fastai>=2.8"`')
+    assert f.items["fastai"].startswith(f'{BAD} fastai 2.7.0 is older than 2.8: install it with '
+                                        '`%pip install "fastai>=2.8"`')
     assert restart in f.items["fastai"] and restart in f.items["anywidget"]
 
 
@@ -150,7 +155,8 @@ def test_container_limit_is_the_memory_binder_gives(tmp_path):
     total, avail = memory(meminfo(256, 200, **cg))
     assert total == 2 * GB and abs(avail - 0.3 * GB) < 1e6
     assert memory(meminfo(8, 6, **{"/sys/fs/cgroup/memory.max": "max\n"})) == (8 * GB, 6 * GB)  # no limit
-    v1 = {"/sys/fs/cgroup/memory/memory.limit_in_bytes": str(4 * GB), "/sys/fs/cgroup/memory/memory.usage_in_bytes": "0"}
+    v1 = {"/sys/fs/cgroup/memory/memory.limit_in_bytes": str(4 * GB),
+          "/sys/fs/cgroup/memory/memory.usage_in_bytes": "0"}
     assert memory(meminfo(64, 60, **v1)) == (4 * GB, 4 * GB)
 
 
@@ -179,7 +185,8 @@ def test_missing_data_is_reported_with_advice(tmp_path, versions, monkeypatch):
 def test_complete_data_is_ready(tmp_path, versions, monkeypatch):
     monkeypatch.setattr(data, "is_complete", lambda folder, counts=None: Path(folder).name == "mnist_sample")
     f = quick(tmp_path)  # a data folder outside the home: shown by its name only
-    assert f.items["data:mnist_sample"] == f"{OK} mnist_sample (notebooks 01-08): ready, mnist_sample in fastai's data folder"
+    assert f.items["data:mnist_sample"] == \
+        f"{OK} mnist_sample (notebooks 01-08): ready, mnist_sample in fastai's data folder"
     assert f.data == {"mnist_sample": True, "mnist_png": False}
 
 
@@ -190,7 +197,8 @@ def test_report_has_no_machine_paths_addresses_or_html(tmp_path, versions, monke
     text = str(f)
     assert len(text.splitlines()) == len(f.items) and all(line[0] in (OK, WARN, BAD) for line in text.splitlines())
     assert str(tmp_path) not in text and not re.search(r"0x[0-9a-f]{6,}|<\w+", text)
-    assert selfcheck._html("✗ run `a<b>` & go") == "<div style=\"line-height: 1.5\">✗ run <code>a&lt;b&gt;</code> &amp; go</div>"
+    assert selfcheck._html("✗ run `a<b>` & go") == \
+        "<div style=\"line-height: 1.5\">✗ run <code>a&lt;b&gt;</code> &amp; go</div>"
     from IPython.lib.pretty import pretty
     assert re.fullmatch(r"self-check: \d+ ✓, \d+ !, \d+ ✗", pretty(f))
 
@@ -206,7 +214,8 @@ def test_self_check_prints_outside_a_notebook(capsys, tmp_path, monkeypatch):
 @pytest.mark.widgets
 def test_self_check_in_a_kernel_shows_the_report_then_the_widget_check(tmp_path, versions, monkeypatch):
     "A kernel with no front end (nbval, nbclient): the report and two widget views, each with a plain-text stand-in."
-    import types, IPython.display
+    import types
+    import IPython.display
     shown = []
     shell = types.SimpleNamespace(kernel=object(), user_ns={}, get_ipython=None)
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))

@@ -1,6 +1,7 @@
 """Solutions on request: a hint after the first wrong answer, the way to the worked solution after the
 second, and show_solution only after a real try; every exercise in the notebooks has both."""
-import json, re
+import json
+import re
 from pathlib import Path
 
 import torch
@@ -39,7 +40,9 @@ def test_a_right_answer_also_unlocks_the_solution_to_compare():
     def sgd_step(xb, yb, model, params, lr):
         solutions_loss = ((model(xb).sigmoid() - yb.float()) ** 2).mean()  # not mnist_loss: wrong
         solutions_loss.backward()
-        for p in params: p.data -= lr * p.grad; p.grad.zero_()
+        for p in params:
+            p.data -= lr * p.grad
+            p.grad.zero_()
     assert not check_sgd_step(sgd_step)
     assert "def sgd_step" in show_solution("sgd_step")._repr_markdown_()
 
@@ -63,9 +66,11 @@ def test_every_exercise_in_the_notebooks_has_a_hint_and_a_solution():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             src = "".join(cell["source"])
-            if cell["cell_type"] != "code": continue
+            if cell["cell_type"] != "code":
+                continue
             for fn, key in calls.items():
-                if re.search(rf"\b{fn}\(", src): found.add(key)
+                if re.search(rf"\b{fn}\(", src):
+                    found.add(key)
             found |= set(re.findall(r"check_(?:tensor|list)\(.*name=\"(\w+)\"", src))
     assert found and found <= set(entries), found - set(entries)
     for key, e in entries.items():

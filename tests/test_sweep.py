@@ -30,8 +30,10 @@ def test_a_run_shifts_every_seed_and_pins_the_threads(tmp_path):
     runs = {k: {f["what"]: f["value"] for f in sweep.run_once(path, k, threads=1)[0]} for k in (0, 1)}
     assert runs[0]["threads"] == runs[1]["threads"] == 0.1
     assert runs[0]["torch draw"] != runs[1]["torch draw"] and runs[0]["python draw"] != runs[1]["python draw"]
-    import random, torch
-    torch.manual_seed(42); random.seed(42)
+    import random
+    import torch
+    torch.manual_seed(42)
+    random.seed(42)
     assert abs(runs[0]["torch draw"] - torch.rand(1).item()) < 1e-7   # index 0 is the notebook's own seed
     assert abs(runs[0]["python draw"] - random.random()) < 1e-12
     assert [c.source for c in nbformat.read(path, 4).cells] == [NOTEBOOK]  # the notebook itself is untouched
@@ -50,7 +52,8 @@ def test_summary_per_checkpoint_counts_the_margin_in_images():
     assert rows["accuracy (2)"]["floor"] == 0.97
     data = {"date": "d", "machine": "m", "torch": "t", "seeds": [0, 1], "threads": [1, 2],
             "notebooks": {"05_minibatches": {"code": "x", "checkpoints": rows}}}
-    assert "| 05_minibatches | accuracy | 0.968 | 3 | 0.9700 | 0.9720 | 0.9750 | +4.1 of 2,038 | 3.0–4.0 |" in sweep.table(data)
+    row = "| 05_minibatches | accuracy | 0.968 | 3 | 0.9700 | 0.9720 | 0.9750 | +4.1 of 2,038 | 3.0–4.0 |"
+    assert row in sweep.table(data)
 
 
 def test_every_notebook_with_a_checkpoint_is_swept():

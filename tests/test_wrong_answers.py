@@ -1,4 +1,4 @@
-"""The catalogue of wrong answers (DESIGN §8): for every self-check, wrong answers that must be rejected,
+"""The catalogue of wrong answers: for every self-check, wrong answers that must be rejected,
 each with the kind of message it must get, and equivalent right answers that must pass. The checks
 verify against values they compute themselves and call student functions with two settings, so an
 answer that changes its input in place or writes in a constant cannot pass. (More cases per check live
@@ -54,6 +54,37 @@ def test_relu_right(answer):
     assert ok, msg
 
 
+# The check judges any x against the reference ReLU, whatever its shape or numbers: not only the exercise's 41.
+OTHER_X = {"41 other numbers": lambda: torch.linspace(-1, 3, 41), "3 numbers": lambda: torch.tensor([-1.5, 0.5, 3.0]),
+           "3 × 4": lambda: torch.linspace(-2, 2, 12).reshape(3, 4),
+           "2 × 3 × 5": lambda: torch.linspace(-3, 1, 30).reshape(2, 3, 5)}
+
+
+@pytest.mark.parametrize("make_x", OTHER_X.values(), ids=OTHER_X)
+@pytest.mark.parametrize("answer,kind", RELU_WRONG.values(), ids=RELU_WRONG)
+def test_relu_wrong_for_any_x(answer, kind, make_x):
+    x = make_x()
+    ok, msg = verdict(check_relu(answer(x), x))
+    assert not ok and kind in msg, msg
+
+
+@pytest.mark.parametrize("make_x", OTHER_X.values(), ids=OTHER_X)
+@pytest.mark.parametrize("answer", RELU_RIGHT.values(), ids=RELU_RIGHT)
+def test_relu_right_for_any_x(answer, make_x):
+    x = make_x()
+    ok, msg = verdict(check_relu(answer(x), x))
+    assert ok, msg
+
+
+def test_relu_with_original_judges_against_it():
+    "Given `original`, an x that differs from it was changed, and the answer is judged against the original."
+    x = torch.tensor([-1.0, 2.0])
+    ok, msg = verdict(check_relu(torch.tensor([0.0, 2.0]), x, original=torch.tensor([-1.0, 2.0])))
+    assert ok, msg
+    ok, msg = verdict(check_relu(torch.tensor([0.0, 2.0]), torch.tensor([0.0, 2.0]), original=x))
+    assert not ok and "changed x itself" in msg, msg
+
+
 # --- check_params (03_gradient_descent) --------------------------------------------------------------
 PARAMS_WRONG = {"nan second": ([3.0, float("nan")], "NaN or inf"), "nan first": ([float("nan"), 2.0], "NaN or inf"),
                 "inf": (torch.tensor([3.0, float("inf")]), "NaN or inf"), "too short": ([3.0], "holds 1 number,"),
@@ -106,12 +137,16 @@ def test_sgd_step_right_at_every_learning_rate():
 def own_optimizer(model, dl, opt, loss_func):
     mine = torch.optim.SGD(model.parameters(), lr=0.5)
     for xb, yb in dl:
-        loss_func(model(xb), yb).backward(); mine.step(); mine.zero_grad()
+        loss_func(model(xb), yb).backward()
+        mine.step()
+        mine.zero_grad()
 
 
 def fixed_order(model, dl, opt, loss_func):
     for xb, yb in sorted(dl, key=lambda b: -len(b[0])):
-        loss_func(model(xb), yb).backward(); opt.step(); opt.zero_grad()
+        loss_func(model(xb), yb).backward()
+        opt.step()
+        opt.zero_grad()
 
 
 def test_train_epoch_with_its_own_optimizer_fails():
@@ -135,7 +170,8 @@ def test_train_epoch_blow_up_says_nan():
         for xb, yb in dl:
             loss_func(model(xb), yb).backward()
             with torch.no_grad():
-                for p in model.parameters(): p /= 0
+                for p in model.parameters():
+                    p /= 0
             opt.zero_grad()
     ok, msg = verdict(check_train_epoch(blow_up))
     assert not ok and "NaN or inf" in msg

@@ -7,7 +7,15 @@ frame time of each widget (one slider move -> new picture), and the classic fast
 
     python tools/bench.py [--runs 3] [--only 01_pixels ...] [--no-classic]
 """
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +39,8 @@ def run_notebook(path, runs):
             if r.returncode != 0:
                 return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
             res = json.loads(r.stdout.strip().splitlines()[-1])
-            secs.append(res["seconds"]); peaks.append(res["peak_mb"])
+            secs.append(res["seconds"])
+            peaks.append(res["peak_mb"])
             run_fig = {}
             for line in Path(rec.name).read_text().splitlines():
                 d = json.loads(line)
@@ -39,7 +48,8 @@ def run_notebook(path, runs):
                     run_fig[d["what"]] = run_fig.get(d["what"], 0) + d["value"]
                 else:
                     run_fig[d["what"]] = d["value"]
-            for k, v in run_fig.items(): figures.setdefault(k, []).append(v)
+            for k, v in run_fig.items():
+                figures.setdefault(k, []).append(v)
     return {"seconds": statistics.median(secs), "runs": runs, "peak_mb": max(peaks),
             "figures": {k: statistics.median(v) if k == "training seconds" else min(v) for k, v in figures.items()}}
 
@@ -47,7 +57,7 @@ def run_notebook(path, runs):
 def widget_frames():
     "Median milliseconds per widget update, for each widget module that has frame_times()."
     import importlib
-    from helpers.setup import quiet_library_warnings
+    from helpers.noise import quiet_library_warnings
     quiet_library_warnings()
     rows = {}
     for name, label in [("pixels", "pixel explorer (01)"), ("gd", "learning-rate animation (03)"),
@@ -84,7 +94,8 @@ def table(results, frames, classic):
     classic_s = classic.get("seconds") if classic and "error" not in classic else None
     for name, r in results.items():
         if "error" in r:
-            lines.append(f"| {name} | failed: {r['error']} | | | | |"); continue
+            lines.append(f"| {name} | failed: {r['error']} | | | | |")
+            continue
         figs = dict(r["figures"])
         train = figs.pop("training seconds", None)
         accs = ", ".join(f"{v:.4f}" for v in figs.values()) or "—"
@@ -95,8 +106,9 @@ def table(results, frames, classic):
         if "error" in classic:
             lines.append(f"| classic fastai ResNet18 path | failed: {classic['error']} | | | | |")
         else:
-            lines.append(f"| classic fastai ResNet18 path (bs 64, fp32, fit_one_cycle(1, 0.1); {classic['runs']} seeds) | | "
-                         f"{classic['seconds']:.1f} | {classic['accuracy']:.4f} | {classic['peak_mb']} | 1.0× |")
+            lines.append(f"| classic fastai ResNet18 path (bs 64, fp32, fit_one_cycle(1, 0.1); {classic['runs']} "
+                         f"seeds) | | {classic['seconds']:.1f} | {classic['accuracy']:.4f} | {classic['peak_mb']} "
+                         "| 1.0× |")
     for label, ms in frames.items():
         lines.append(f"| widget frame (median): {label} | {ms / 1000:.3f} | | | | |")
     return "\n".join(lines)
@@ -111,7 +123,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     results = {}
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        if args.only and nb.stem not in args.only: continue
+        if args.only and nb.stem not in args.only:
+            continue
         runs = 1 if nb.name in SLOW else args.runs
         print(f"running {nb.name} x{runs} ...", flush=True)
         results[nb.stem] = run_notebook(nb, runs)

@@ -6,16 +6,20 @@ Prints one JSON line: {"seconds": training time, "accuracy": validation accuracy
 
     python tools/classic_resnet.py [seed]   (default 42; make bench runs three seeds)
 """
-import json, resource, sys, time
+import json
+import resource
+import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.setup import quiet_library_warnings
+from helpers.noise import quiet_library_warnings
 
 quiet_library_warnings()
-from fastai.vision.all import *  # the classic path, as the book writes it (fit_one_cycle, no_bar, ...)
+# The classic path, as the book writes it; importing fastai.vision.all also adds fit_one_cycle, no_bar, ...
+from fastai.vision.all import F, ImageDataLoaders, accuracy, resnet18, set_seed, vision_learner  # noqa: E402 (after the filter)
 
-from helpers.data import mnist_sample
+from helpers.data import mnist_sample  # noqa: E402 (helpers.data imports fastai too)
 
 set_seed(int(sys.argv[1]) if len(sys.argv) > 1 else 42)
 dls = ImageDataLoaders.from_folder(mnist_sample())

@@ -12,7 +12,8 @@ def pip_requirements(path):
     reqs, in_pip, indent = [], False, None
     for raw in Path(path).read_text().splitlines():
         line = raw.split("#", 1)[0].rstrip()
-        if not line.strip(): continue
+        if not line.strip():
+            continue
         stripped = line.lstrip()
         if stripped == "- pip:":
             in_pip, indent = True, len(line) - len(stripped)

@@ -6,20 +6,26 @@ wall time and the kernel's peak memory.
 Each notebook runs in its own child process, so the peak memory reported is that of its kernel
 alone (the largest child that process waited for).
 """
-import argparse, json, resource, subprocess, sys, time
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 
 def machine():
     "The CPU's model name, its core count and the GPU if there is one: written beside every figure we report."
-    import os, platform
+    import os
+    import platform
     cpu = platform.processor() or platform.machine()
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     try:
-        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
         cpu += " with AMX" if "amx_bf16" in flags else " with AVX512-BF16" if "avx512_bf16" in flags else ", no bf16"
     except (OSError, StopIteration):
         pass
@@ -44,7 +50,8 @@ def tidy(nb):
     (fastprogress sends one before its table), and a raw-HTML text/markdown copy beside text/html."""
     import re
     for cell in nb.cells:
-        if cell.cell_type != "code": continue
+        if cell.cell_type != "code":
+            continue
         kept = []
         for out in cell.outputs:
             data = out.get("data", {})
@@ -79,7 +86,8 @@ def main(argv=None):
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--no-save", action="store_true", help="run only; leave the files as they are")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--allow-errors", action="store_true", help=argparse.SUPPRESS)  # tools/sweep.py: go on past a missed checkpoint
+    # tools/sweep.py: go on past a missed checkpoint
+    ap.add_argument("--allow-errors", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--cwd", type=Path, help=argparse.SUPPRESS)  # tools/sweep.py runs a copy from a temporary folder
     args = ap.parse_args(argv)
     if args.child:  # one notebook, in this process

@@ -7,21 +7,24 @@ table and list of all the questions.
     python tools/notebooks.py --check    # exit 1 and name what is out of date
     python tools/notebooks.py --new 02_pixel_similarity.ipynb   # start a notebook from the list
 """
-import argparse, json, re, sys, tomllib
+import argparse
+import re
+import sys
+import tomllib
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # helpers/, installed or not
+from helpers.cards import load_cards, load_terms, notebook_label  # noqa: E402 (helpers/ is on the path now)
+import backlinks  # noqa: E402 (tools/: beside this file)
+
 NB_DIR = ROOT / "notebooks"
 README = ROOT / "README.md"
-# README blocks generated from series.toml: name -> function of the series
-README_BLOCKS = ("badges", "runtimes")
-CARDS = ROOT / "helpers" / "cards.toml"
+HELPERS_DIR = ROOT / "helpers"
+CARDS = HELPERS_DIR / "cards.toml"
 REVIEW = "11_review.ipynb"
-# Notebooks that must have a questions cell; `--check` reports one that has none. A notebook not listed
-# here gets its questions when it has a markdown cell tagged "questions" (or a "## Questions" section).
-NEEDS_QUESTIONS = {"08_resnet18.ipynb", "09_full_mnist.ipynb", "01_pixels.ipynb", "02_pixel_similarity.ipynb", "03_gradient_descent.ipynb",
-                   "04_mnist_loss.ipynb", "05_minibatches.ipynb", "06_optimizer.ipynb", "07_relu_net.ipynb",
-                   REVIEW}
 GENERATED_NOTE = "<!-- generated from helpers/cards.toml by tools/notebooks.py: edit the cards there -->"
 
 
@@ -56,11 +59,15 @@ def header_source(series, entry, nb_dir=NB_DIR):
     files = [n["file"] for n in present]
     i = files.index(entry["file"]) if entry["file"] in files else -1
     nav = []
-    if i > 0: nav.append(f"← [{present[i - 1]['title']}]({present[i - 1]['file']})")
-    if entry["file"] != "00_index.ipynb": nav.append("[Contents](00_index.ipynb)")
-    if 0 <= i < len(present) - 1: nav.append(f"[{present[i + 1]['title']}]({present[i + 1]['file']}) →")
+    if i > 0:
+        nav.append(f"← [{present[i - 1]['title']}]({present[i - 1]['file']})")
+    if entry["file"] != "00_index.ipynb":
+        nav.append("[Contents](00_index.ipynb)")
+    if 0 <= i < len(present) - 1:
+        nav.append(f"[{present[i + 1]['title']}]({present[i + 1]['file']}) →")
     lines = [f"# {entry['title']}", "", badges(series, entry["file"])]
-    if nav: lines += ["", " · ".join(nav)]
+    if nav:
+        lines += ["", " · ".join(nav)]
     return "\n".join(lines)
 
 
@@ -110,10 +117,15 @@ def badges_source(series, nb_dir=NB_DIR):
     return badges(series, "00_index.ipynb")
 
 
-def load_cards(path=CARDS):
-    "The [[card]] and [[term]] lists of helpers/cards.toml."
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    return data.get("card", []), data.get("term", [])
+# The README's blocks generated from series.toml: the name in its markers -> the function that writes it
+README_BLOCKS = {"badges": badges_source, "runtimes": runtimes_source}
+
+
+def needs_questions(series, cards):
+    """The notebooks of the series that have a questions cell: every one with cards in cards.toml, and
+    the review, which lists them all."""
+    with_cards = {c["notebook"] for c in cards}
+    return {n["file"] for n in series["notebook"] if n["file"] in with_cards or n["file"] == REVIEW}
 
 
 def short_title(series, file):
@@ -129,11 +141,6 @@ def _link(series, file, nb_dir):
     return f"{short_title(series, file)} *(in preparation)*"
 
 
-def _label(file):
-    "The deck's menu name of a notebook (as helpers/flashcards.notebook_label)."
-    return file[:2] + " " + file[3:].removesuffix(".ipynb").replace("_", " ")
-
-
 def _question(card):
     q = " ".join(card["question"].split())
     if card.get("kind") == "exercise":
@@ -142,17 +149,15 @@ def _question(card):
 
 
 def questions_source(series, entry, nb_dir=NB_DIR, cards=None):
-    "The questions cell of a notebook, from its cards (None if it has none)."
-    cards = load_cards()[0] if cards is None else cards
+    "The questions cell of a notebook, from its cards (for the review: all of them)."
+    cards = load_cards(CARDS) if cards is None else cards
     if entry["file"] == REVIEW:
         return all_questions_source(series, nb_dir, cards)
     mine = [c for c in cards if c["notebook"] == entry["file"]]
-    if not mine:
-        return None
     lines = ["## Questions", GENERATED_NOTE, ""]
     lines += [f"{i}. {_question(c)}" for i, c in enumerate(mine, start=1)]
     lines += ["", f"Practise them as flashcards in [11. Review](11_review.ipynb#Flashcards): choose "
-                  f"**{_label(entry['file'])}** in the deck's *notebook* menu. Or make a deck of just these "
+                  f"**{notebook_label(entry['file'])}** in the deck's *notebook* menu. Or make a deck of just these "
                   f"cards here, in a new cell: `from helpers.flashcards import Deck; Deck(\"{entry['file']}\")`. "
                   "Either way your ratings are saved, and every session starts with the cards you knew least."]
     return "\n".join(lines)
@@ -171,7 +176,7 @@ def _numbered(items):
 
 def all_questions_source(series, nb_dir=NB_DIR, cards=None):
     "11_review's list of every question, notebook by notebook, with the answers folded away."
-    cards = load_cards()[0] if cards is None else cards
+    cards = load_cards(CARDS) if cards is None else cards
     lines = ["## All the questions", GENERATED_NOTE, "",
              "Every card of the deck, notebook by notebook, to read or print. Answer each question in your "
              "head (or on paper) before you unfold the answers."]
@@ -187,45 +192,15 @@ def all_questions_source(series, nb_dir=NB_DIR, cards=None):
 
 def glossary_source(series, nb_dir=NB_DIR, terms=None):
     "11_review's glossary: every [[term]] of cards.toml, alphabetically, with the notebook that teaches it."
-    terms = load_cards()[1] if terms is None else terms
-    key = lambda t: re.sub(r"[^a-z0-9 ]", "", t["term"].lower()).strip()
-    cell = lambda text: text.replace("|", "\\|")
+    terms = load_terms(CARDS) if terms is None else terms
+    def key(t):
+        return re.sub(r"[^a-z0-9 ]", "", t["term"].lower()).strip()
+    def cell(text):
+        return text.replace("|", "\\|")
     rows = [GENERATED_NOTE, "| term | what it means | taught in |", "|---|---|---|"]
     rows += [f"| **{cell(t['term'])}** | {cell(t['meaning'])} | {_link(series, t['notebook'], nb_dir)} |"
              for t in sorted(terms, key=key)]
     return "\n".join(rows)
-
-
-def _split_questions(nb):
-    """Turn a hand-written "## Questions" section of a markdown cell into a cell of its own, tagged
-    "questions" (what comes before and after it stays in cells of their own). Returns the new cell or None."""
-    for k, c in enumerate(nb["cells"]):
-        if c["cell_type"] != "markdown":
-            continue
-        lines = "".join(c["source"]).split("\n")
-        start = next((i for i, l in enumerate(lines) if l.strip() == "## Questions"), None)
-        if start is None:
-            continue
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith(("# ", "## ")) or lines[i].startswith("**Next:**")), len(lines))
-        ids = {x.get("id") for x in nb["cells"]}
-        part = lambda ls: "\n".join(ls).strip("\n")
-
-        def new(cid, source, tags=None):
-            while cid in ids: cid += "-1"
-            ids.add(cid)
-            return {"cell_type": "markdown", "id": cid, "metadata": {"tags": tags} if tags else {},
-                    "source": source.splitlines(keepends=True)}
-        questions = new("questions", part(lines[start:end]), ["questions"])
-        cells = [questions]
-        if part(lines[end:]):
-            cells.append(new(f"{c.get('id', 'cell')}-after", part(lines[end:])))
-        if part(lines[:start]):
-            c["source"] = part(lines[:start]).splitlines(keepends=True)
-            cells.insert(0, c)
-        nb["cells"][k:k + 1] = cells
-        return questions
-    return None
 
 
 def _markers(name):
@@ -233,7 +208,6 @@ def _markers(name):
 
 
 def new_notebook(series, entry):
-    import nbformat
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"}}
@@ -246,10 +220,10 @@ def new_notebook(series, entry):
 
 
 def _cell(kind, cid, source, tags=None):
-    import nbformat
     c = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
     c["id"] = cid
-    if tags: c.metadata["tags"] = tags
+    if tags:
+        c.metadata["tags"] = tags
     return c
 
 
@@ -257,17 +231,16 @@ def _tagged(nb, tag):
     return next((c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", []) or c.get("id") == tag), None)
 
 
-def expected_cells(series, entry, nb_dir=NB_DIR, cards=None):
+def expected_cells(series, entry, nb_dir=NB_DIR, cards=None, terms=None):
     "tag -> source that the notebook's generated cells must have."
     want = {"header": header_source(series, entry, nb_dir)}
     if entry["file"] == "00_index.ipynb":
         want["contents"] = contents_source(series, nb_dir)
     else:
         want["setup"] = setup_source(series, entry)
-    cards, terms = load_cards() if cards is None else cards
-    questions = questions_source(series, entry, nb_dir, cards)
-    if questions is not None:
-        want["questions"] = questions
+    cards = load_cards(CARDS) if cards is None else cards
+    if entry["file"] in needs_questions(series, cards):
+        want["questions"] = questions_source(series, entry, nb_dir, cards)
     if entry["file"] == REVIEW:
         want["glossary"] = glossary_source(series, nb_dir, terms)
     return want
@@ -277,41 +250,38 @@ def sync(check=False, series=None, nb_dir=NB_DIR, readme=README):
     "Rewrite (or, with check, only list) what is out of date. Returns the list of stale things."
     series = series or load_series()
     stale = []
-    cards = load_cards()
+    cards, terms = load_cards(CARDS), load_terms(CARDS)
     for entry in existing(series, nb_dir):
         path = nb_dir / entry["file"]
-        nb = json.loads(path.read_text())
+        nb = nbformat.read(path, as_version=4)
         changed = False
-        for tag, source in expected_cells(series, entry, nb_dir, cards).items():
+        for tag, source in expected_cells(series, entry, nb_dir, cards, terms).items():
             cell = _tagged(nb, tag)
-            if cell is None and tag == "questions":
-                cell = _split_questions(nb if not check else json.loads(json.dumps(nb)))
-                if cell is not None:
-                    stale.append(f"{entry['file']}: its questions are written by hand, not generated from the cards")
-                    changed = True
-                    if check: continue
-                elif entry["file"] not in NEEDS_QUESTIONS:
-                    continue  # a notebook may add a questions cell when it is ready
-                else:
-                    stale.append(f"{entry['file']}: has no questions cell (a markdown cell tagged 'questions')"); continue
             if cell is None:
-                stale.append(f"{entry['file']}: has no cell tagged '{tag}'"); continue
-            if "".join(cell["source"]) != source:
+                what = "questions cell (a markdown cell tagged 'questions')" if tag == "questions" \
+                    else f"cell tagged '{tag}'"
+                stale.append(f"{entry['file']}: has no {what}")  # never inserted: where it goes is the author's call
+                continue
+            if cell.source != source:
                 stale.append(f"{entry['file']}: the {tag} cell is out of date")
-                cell["source"] = source.splitlines(keepends=True); changed = True
+                cell.source = source
+                changed = True
         if changed and not check:
-            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+            nbformat.write(nb, path)  # as Jupyter writes it, so a notebook no one edited stays byte for byte
     if readme.exists():
         text = old = readme.read_text()
-        for name in README_BLOCKS:
-            (a, b), source = _markers(name), globals()[f"{name}_source"](series, nb_dir)
+        for name, block_source in README_BLOCKS.items():
+            (a, b), source = _markers(name), block_source(series, nb_dir)
             start, end = text.find(a), text.find(b)
             if start < 0 or end < 0:
-                stale.append(f"README.md: has no {name} markers"); continue
+                stale.append(f"README.md: has no {name} markers")
+                continue
             new = text[:start + len(a)] + "\n" + source + "\n" + text[end:]
-            if new != text: stale.append(f"README.md: the {name} block is out of date")
+            if new != text:
+                stale.append(f"README.md: the {name} block is out of date")
             text = new
-        if text != old and not check: readme.write_text(text)
+        if text != old and not check:
+            readme.write_text(text)
     return stale
 
 
@@ -323,16 +293,22 @@ def main(argv=None):
     series = load_series()
     if args.new:
         entry = next((n for n in series["notebook"] if n["file"] == args.new), None)
-        if entry is None: sys.exit(f"{args.new} is not in series.toml: add it there first.")
-        if (NB_DIR / args.new).exists(): sys.exit(f"notebooks/{args.new} exists already.")
-        import nbformat
+        if entry is None:
+            sys.exit(f"{args.new} is not in series.toml: add it there first.")
+        if (NB_DIR / args.new).exists():
+            sys.exit(f"notebooks/{args.new} exists already.")
         nbformat.write(new_notebook(series, entry), NB_DIR / args.new)
     stale = sync(check=args.check, series=series)
-    for s in stale: print(("out of date: " if args.check else "updated: ") + s)
+    for s in stale:
+        print(("out of date: " if args.check else "updated: ") + s)
+    wrong = backlinks.problems(NB_DIR, HELPERS_DIR)
+    for w in wrong:
+        print(f"backlink: {w}")
     if args.check and stale:
         print("Run `make notebooks` (python tools/notebooks.py) to regenerate.")
-        return 1
-    return 0
+    if wrong:
+        print("Edit the helpers' `Used in:` lines by hand (tools/backlinks.py says what they list).")
+    return 1 if (args.check and stale) or wrong else 0
 
 
 if __name__ == "__main__":

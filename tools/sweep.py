@@ -1,4 +1,4 @@
-"""`make sweep`: the robustness sweep (DESIGN §10). Every notebook with a trained checkpoint runs top
+"""`make sweep`: the robustness sweep (README: Robustness sweep). Every notebook with a trained checkpoint runs top
 to bottom, unchanged, for several seeds × thread counts; the figures its `check_accuracy` calls reach
 are collected, and per checkpoint the floor, min, median, max and the margin (min − floor, in
 images) are written to bench/sweep.md, bench/sweep.json and the README.
@@ -11,7 +11,14 @@ index, so index 0 is the committed run and the others are new seeds through the 
 
     python tools/sweep.py [--seeds 5] [--threads 1 2] [--only 05_minibatches ...]
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +50,8 @@ def checkpointed(nb_dir=ROOT / "notebooks"):
 
 def code_hash(path):
     "A fingerprint of the notebook's code cells: the sweep is stale once it changes (tests check)."
-    import hashlib, nbformat
+    import hashlib
+    import nbformat
     code = "\n\0".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code")
     return hashlib.sha256(code.encode()).hexdigest()[:16]
 
@@ -76,13 +84,15 @@ def summarise(runs, images):
         train = [f["value"] for f in run["figures"] if f["what"] == "training seconds"]
         seen = {}
         for f in run["figures"]:
-            if f["what"] == "training seconds": continue
+            if f["what"] == "training seconds":
+                continue
             seen[f["what"]] = seen.get(f["what"], 0) + 1  # a notebook may check "accuracy" more than once
             label = f["what"] + (f" ({seen[f['what']]})" if seen[f["what"]] > 1 else "")
             row = rows.setdefault(label, {"floor": f["floor"], "values": [], "seconds": []})
             row["values"].append({"seed_index": run["seed_index"], "threads": run["threads"], "value": f["value"]})
         for row in rows.values():
-            if train: row["seconds"].append(sum(train))
+            if train:
+                row["seconds"].append(sum(train))
     for what, row in rows.items():
         vals = [v["value"] for v in row["values"]]
         row.update(images=images, min=min(vals), median=statistics.median(vals), max=max(vals),
@@ -99,8 +109,9 @@ def table(data):
     for name, got in data["notebooks"].items():
         for what, r in got["checkpoints"].items():
             secs = f"{min(r['seconds']):.1f}–{max(r['seconds']):.1f}" if r["seconds"] else ""
-            lines.append(f"| {name} | {what} | {r['floor']} | {len(r['values'])} | {r['min']:.4f} | {r['median']:.4f} | "
-                         f"{r['max']:.4f} | {r['margin_images']:+.1f} of {r['images']:,} | {secs} |")
+            lines.append(f"| {name} | {what} | {r['floor']} | {len(r['values'])} | {r['min']:.4f} | "
+                         f"{r['median']:.4f} | {r['max']:.4f} | {r['margin_images']:+.1f} of {r['images']:,} | "
+                         f"{secs} |")
     return "\n".join(lines)
 
 
@@ -110,21 +121,23 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts (default 1 2)")
     ap.add_argument("--only", nargs="*", help="notebook names (without .ipynb); the others keep their last results")
     args = ap.parse_args(argv)
-    import tomllib, torch
+    import tomllib
+    import torch
     data_of = {e["file"]: e["data"] for e in tomllib.loads((ROOT / "series.toml").read_text())["notebook"]}
     old = json.loads(JSON.read_text()) if JSON.exists() else {}
     data = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "torch": torch.__version__,
             "seeds": list(range(args.seeds)), "threads": args.threads,
             "notebooks": dict(old.get("notebooks", {})) if args.only else {}}
     for path in checkpointed():
-        if args.only and path.stem not in args.only: continue
+        if args.only and path.stem not in args.only:
+            continue
         runs = []
         for threads in args.threads:
             for k in range(args.seeds):
                 figures, secs = run_once(path, k, threads)
                 got = ", ".join(f"{f['value']:.4f}" for f in figures if f["what"] != "training seconds")
-                print(f"{path.stem}: seed index {k}, {threads} thread(s): {got or 'no checkpoint reached'} ({secs:.0f} s)",
-                      flush=True)
+                print(f"{path.stem}: seed index {k}, {threads} thread(s): {got or 'no checkpoint reached'} "
+                      f"({secs:.0f} s)", flush=True)
                 runs.append({"seed_index": k, "threads": threads, "figures": figures})
         data["notebooks"][path.stem] = {"code": code_hash(path),
                                         "checkpoints": summarise(runs, IMAGES.get(data_of.get(path.name), 0))}
@@ -137,7 +150,8 @@ def main(argv=None):
     print("\n" + text)
     short = [f"{n} {w}" for n, got in data["notebooks"].items() for w, r in got["checkpoints"].items()
              if r["min"] < r["floor"]]
-    if short: print("\nBelow the floor in at least one run: " + "; ".join(short))
+    if short:
+        print("\nBelow the floor in at least one run: " + "; ".join(short))
     return 1 if short else 0
 
 
