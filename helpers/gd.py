@@ -199,16 +199,8 @@ def _points(p, path, box):
     return v[:, 0], v[:, 1]
 
 
-# The widgets (LRFigure, LearningRateExplorer, QuadraticByHand, frame_times) live in helpers/gd_widgets.py;
-# `from helpers.gd import LearningRateExplorer` works too, as it always did.
-WIDGETS = ("COLOURS", "LRFigure", "LearningRateExplorer", "QuadraticByHand", "frame_times", "rates")
-
-
-def __getattr__(name):
-    if name in WIDGETS:
-        from . import gd_widgets  # imported on first use: gd_widgets itself imports this module
-        return getattr(gd_widgets, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The widgets (LRFigure, LearningRateExplorer, QuadraticByHand, frame_times) live in helpers/gd_widgets.py,
+# which imports this module (and not the other way round).
 
 
 # ---------------------------------------------------------------------------------------------

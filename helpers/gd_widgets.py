@@ -1,7 +1,8 @@
 """The widgets of 03_gradient_descent: the learning-rate animation and the quadratic fitted by hand.
 
 They only draw what helpers/gd.py computes (`descend`), each on one Blitter (helpers/drawing.py), with
-widgets that ipywidgets 7.7 (Colab) and 8 share. `from helpers.gd import LearningRateExplorer` works too.
+widgets that ipywidgets 7.7 (Colab) and 8 share. Notebook 03 imports them from here; helpers/gd.py has
+the maths and never imports this module.
 """
 import ipywidgets as widgets
 import numpy as np

@@ -172,7 +172,7 @@ def make_cnn():
 def train_cnn(x, y, device, epochs=2, lr=0.01, bs=256):
     """Notebook 9's ten-digit CNN: Adam with a one-cycle learning rate up to 0.01, batches of 256, in
     bfloat16 where the processor computes it natively (notebook 9 measured that it pays), for 2 epochs
-    instead of the notebook's 3. Used in: 10_your_own_digits."""
+    instead of the notebook's 4. Used in: 10_your_own_digits."""
     setting = speed.Setting(True, torch.bfloat16 if speed.bf16_fast(device) else None, bs)
     model = speed.prepare(make_cnn(), setting, device)
     opt = torch.optim.Adam(model.parameters(), lr)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from helpers.drawing import RERUN, Blitter, PictureWidget, fixed_lines, frame_times, labelled_play, png_bytes
-from helpers.gd import LearningRateExplorer, QuadraticByHand
+from helpers.gd_widgets import LearningRateExplorer, QuadraticByHand
 from helpers.pixels import PixelExplorer
 from helpers.relu import ReluSum
 

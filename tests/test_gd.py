@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.gd import (PROBLEMS, LearningRateExplorer, QuadraticByHand, check_one_step_lr, check_params,
-                        descend, example_lrs, frame_times, plot_learning_rates, rates, roller_coaster, seven_steps)
+from helpers.gd import (PROBLEMS, check_one_step_lr, check_params, descend, example_lrs, plot_learning_rates,
+                        roller_coaster, seven_steps)
+from helpers.gd_widgets import LearningRateExplorer, QuadraticByHand, frame_times, rates
 
 
 # --- the pure computation -------------------------------------------------------------------

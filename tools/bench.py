@@ -60,7 +60,7 @@ def widget_frames():
     from helpers.noise import quiet_library_warnings
     quiet_library_warnings()
     rows = {}
-    for name, label in [("pixels", "pixel explorer (01)"), ("gd", "learning-rate animation (03)"),
+    for name, label in [("pixels", "pixel explorer (01)"), ("gd_widgets", "learning-rate animation (03)"),
                         ("relu", "sum of ReLUs (07)"), ("judge_widgets", "stroke → every model's answer (10)")]:
         try:
             mod = importlib.import_module(f"helpers.{name}")
