@@ -59,7 +59,7 @@ def header_source(series, entry, nb_dir=NB_DIR):
     files = [n["file"] for n in present]
     i = files.index(entry["file"]) if entry["file"] in files else -1
     nav = []
-    if i > 0:
+    if i > 0 and present[i - 1]["file"] != "00_index.ipynb":   # the contents has its own link, next
         nav.append(f"← [{present[i - 1]['title']}]({present[i - 1]['file']})")
     if entry["file"] != "00_index.ipynb":
         nav.append("[Contents](00_index.ipynb)")
