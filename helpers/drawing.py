@@ -19,6 +19,16 @@ from PIL import Image
 RERUN = "{} widget: run this cell to bring it back (widgets need a live Python kernel)."
 
 
+class SavedAsAdvice:
+    """Mixin for a widget: ipywidgets 7.7 and 8 both use repr() as the output's text/plain, which is
+    what shows where the widget cannot be drawn (a reloaded page without its kernel, GitHub, nbviewer):
+    a line that says to run the cell, not `VBox(children=…)`. `saved_name` names the widget there."""
+    saved_name = None
+
+    def __repr__(self):
+        return RERUN.format(self.saved_name or type(self).__name__)
+
+
 def to_numpy(t):
     "`t` as a NumPy array: a tensor is detached and copied to the CPU first; anything else is returned as it is."
     return t.detach().cpu().numpy() if hasattr(t, "detach") else t
@@ -82,7 +92,7 @@ def close_all(widget):
     widget.close()
 
 
-class PictureWidget(widgets.VBox):
+class PictureWidget(SavedAsAdvice, widgets.VBox):
     """A widget around one Blitter picture. `picture_for(drawing)` makes the Image, shown at the
     drawing's own width (a flex box would otherwise stretch it and blur it). Running the cell that
     made one again closes the one it made before, so re-runs do not pile up live figures."""
@@ -111,11 +121,6 @@ class PictureWidget(widgets.VBox):
         "The current picture as a plain image, for readers without a live kernel (GitHub, nbviewer)."
         from IPython.display import Image as PNG
         return PNG(data=self.picture.value)
-
-    def __repr__(self):
-        # ipywidgets 7.7 and 8 both use repr() as the output's text/plain, which is what shows where the
-        # widget cannot be drawn: a reloaded page without its kernel, GitHub, nbviewer.
-        return RERUN.format(type(self).__name__)
 
 
 # Play's buttons show only icons (and the repeat icon reads as "stop"): give them words. The style

@@ -24,7 +24,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .cards import load_cards, notebook_label  # 11_review imports them from here
-from .drawing import RERUN, close_all
+from .drawing import SavedAsAdvice, close_all
 from .progress import (DEFAULT_FILE, ENV_VAR, FORMAT, LOW, VERSION, WAIT_DAYS, Progress, bad_copy,  # noqa: F401
                        complete, day_of, due_day, kept_copy, locked, merge, next_box, progress_path, rate_entry,
                        read_progress, save_progress, shown_path, valid_entry, valid_schedule, when,
@@ -109,15 +109,14 @@ def session_order(cards, entries, today=None, new=NEW_PER_ROUND):
 
 # --- the widget -------------------------------------------------------------------------------
 
-class Deck(widgets.VBox):
+class Deck(SavedAsAdvice, widgets.VBox):
     """The flashcard deck: a question, a button that shows the answer, "how well did you know this?"
     from 1 to 5, previous/next, a menu to keep one notebook's cards, and a status line: cards left,
     cards due today and when the next ones are due. A round is the cards due today, the ones you knew
     least first, then a few new ones. `Deck(notebook="02_pixel_similarity.ipynb")` keeps that
     notebook's cards only; `clock` (a function giving seconds since 1970) is what "now" is. Used in: 11_review."""
 
-    def __repr__(self):   # the text saved where no front end draws it (a reloaded page, GitHub)
-        return RERUN.format("Flashcard deck")
+    saved_name = "Flashcard deck"
 
     _live = weakref.WeakValueDictionary()  # (file, notebook) -> the deck made last, closed when a new one replaces it
 

@@ -8,21 +8,15 @@ import html
 import ipywidgets as widgets
 
 from . import ladder
-from .drawing import RERUN
+from .drawing import SavedAsAdvice
 from .handwriting import image_from_upload, to_mnist, to_png
 
 
-class _Advice:
-    "Mixin for a container: the text saved where it cannot be drawn says how to bring it back."
-    def __repr__(self):
-        return RERUN.format(self.saved_name)
-
-
-class _Row(_Advice, widgets.HBox):
+class _Row(SavedAsAdvice, widgets.HBox):
     pass
 
 
-class _Column(_Advice, widgets.VBox):
+class _Column(SavedAsAdvice, widgets.VBox):
     pass
 
 
