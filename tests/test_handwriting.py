@@ -236,6 +236,12 @@ def models():
             "linear": lambda x: linear(x.view(len(x), -1)).argmax(1)}
 
 
+def percent_right(predict, labels, *image_sets):
+    "The model's accuracy, in percent, on each set of images (all with the same labels)."
+    with torch.no_grad():
+        return [(predict(images) == labels).float().mean().item() * 100 for images in image_sets]
+
+
 def test_mnist_digits_come_through_the_steps_as_they_were(models):
     x, y = load("testing", 100)
     piped = torch.stack([hw.to_mnist(image) for image in x])
@@ -243,8 +249,7 @@ def test_mnist_digits_come_through_the_steps_as_they_were(models):
     print(f"\nmean absolute difference to the originals: {difference:.6f}")
     assert difference < 0.005                                     # measured: 0.00005
     for name, predict in models.items():
-        with torch.no_grad():
-            before, after = [(predict(images) == y).float().mean().item() * 100 for images in (x, piped)]
+        before, after = percent_right(predict, y, x, piped)
         print(f"{name}: {before:.1f}% on the originals, {after:.1f}% after to_mnist")
         assert abs(after - before) <= 0.5
 
@@ -261,9 +266,7 @@ def test_mnist_digits_drawn_ten_times_larger_off_centre_come_back_mnist_like(mod
     print(f"\ndrawn large: mean absolute difference to the originals {difference:.3f}")
     assert difference < 0.05                                      # measured: 0.028
     for name, predict in models.items():
-        with torch.no_grad():
-            before, after, naive = [(predict(images) == y).float().mean().item() * 100
-                                    for images in (x, piped, squashed)]
+        before, after, naive = percent_right(predict, y, x, piped, squashed)
         print(f"{name}: {before:.1f}% on the originals, {after:.1f}% drawn large after to_mnist, "
               f"{naive:.1f}% with naive")
         assert after >= before - 3 and naive < before - 15
