@@ -10,7 +10,7 @@ is not done yet.
 import torch
 
 from .checkpoint import CheckpointError, check_accuracy, check_exact  # noqa: F401 (gathered here)
-from .exercise_checks import check_error_rate, check_grid, check_relu, check_relu_function  # noqa: F401
+from .exercise_checks import _changed_in_place, check_error_rate, check_grid, check_relu, check_relu_function  # noqa: F401
 from .loop_checks import _sgd_loss, check_learner, check_sgd_step, check_train_epoch  # noqa: F401
 from .verdict import Verdict, _not_a_list, _say, _still_none  # noqa: F401
 from .solutions import exercise, show_solution  # noqa: F401 (show_solution: gathered here)
@@ -131,7 +131,12 @@ def check_zip(pairs):
 def check_bottom_rows(bottom_rows, stacked_threes):
     """The slicing exercise of 01_pixels: the bottom four rows of the first ten 3s, every column. The
     expected slice is made here, from `stacked_threes`, so the exercise cell does not show the answer.
-    Used in: 01_pixels."""
+    An answer that changed `stacked_threes` itself (`mul_`, an assignment into a slice) is wrong: the
+    expected slice would be made from the changed images. Used in: 01_pixels."""
+    if _changed_in_place(stacked_threes):
+        return _say(False, "stacked_threes itself was changed (by an in-place operation such as mul_ or an "
+                           "assignment into a slice). Run the cell that builds stacked_threes again, then "
+                           "slice it without changing it.")
     return check_tensor(bottom_rows, stacked_threes[:10, -4:], name="bottom_rows")
 
 

@@ -58,6 +58,19 @@ def test_bottom_rows_right_answers_pass(threes, answer):
     assert check_bottom_rows(answer(threes), threes)
 
 
+def test_bottom_rows_that_change_the_images_in_place_fail(threes):
+    "Scaling the slice in place changes `stacked_threes` too, so the expected slice would agree: refused."
+    answer = threes[:10, -4:].mul_(2)
+    v = check_bottom_rows(answer, threes)
+    assert not v and "in-place" in v.message
+
+
+@pytest.mark.parametrize("answer", [lambda t: torch.zeros(10, 4, 28), lambda t: torch.full((10, 4, 28), float("nan")),
+                                    lambda t: t[:10, -4:] + 1e-3])
+def test_bottom_rows_constants_nan_and_near_misses_fail(threes, answer):
+    assert not check_bottom_rows(answer(threes), threes)
+
+
 @pytest.mark.parametrize("answer", [lambda t: None, lambda t: t[:10, :4], lambda t: t[:10, -5:], lambda t: t[:9, -4:],
                                     lambda t: t[:10, :, -4:], lambda t: t[-10:, -4:], lambda t: t[:10, -4:].tolist(),
                                     lambda t: t[:10, -4:].transpose(1, 2), lambda t: (t[:10, -4:] * 255).round()])
@@ -74,8 +87,18 @@ def test_odd_doubled_right_answers_pass_on_any_numbers(numbers):
 
 
 @pytest.mark.parametrize("answer", [None, [6, 22, 14, 2], [16, 8, 20], [3, 11, 7, 1], [2, 14, 22, 6], (6, 22, 14, 2),
-                                    [6, 22, 14], [6, 22, 14, 2, 2]])
+                                    [6, 22, 14], [6, 22, 14, 2, 2], [float("nan")] * 4, [6.5, 22, 14, 2]])
 def test_odd_doubled_wrong_answers_fail(answer):
     """On other numbers than 02's, its literal [6, 22, 14, 2] is wrong too: only the comprehension passes."""
     numbers = [3, 8, 11, 4, 7, 10, 1] if answer != [6, 22, 14, 2] else [5, 2, 9, 12, 1, 6, 7]
     assert not check_odd_doubled(answer, numbers)
+
+
+def test_the_exercises_numbers_cannot_be_changed_by_the_answer():
+    """02 and 11 give `numbers` as a tuple: an answer cannot sort or change it in place, so the list the
+    check expects is always made from the numbers the exercise gave."""
+    for path in NOTEBOOKS:
+        for c in json.loads(path.read_text())["cells"]:
+            source = "".join(c["source"])
+            if c["cell_type"] == "code" and "check_odd_doubled(" in source:
+                assert re.search(r"^numbers = \(", source, re.M), f"{path.name}: numbers should be a tuple"
