@@ -40,6 +40,9 @@ def test_no_noise_in_outputs(path):
             for pattern, what in NOISE:
                 assert not re.search(pattern, text), f"{what} in the output of: {''.join(c['source'])[:60]!r}"
             assert o.get("name") != "stderr", f"stderr output in: {''.join(c['source'])[:60]!r}"
+            plain = "".join(o.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"<(table|div|style)\b", plain), \
+                f"raw HTML in the plain-text output of: {''.join(c['source'])[:60]!r} (tools/execute.py tidies it)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

@@ -45,9 +45,44 @@ def write_between(path, markers, text):
         path.write_text(s[:a + len(markers[0])] + "\n" + text + "\n" + s[b:])
 
 
+def plain_table(html):
+    """The rows of the first HTML table in `html` as aligned plain text (None if it has none): what a
+    viewer without HTML shows for fastprogress's results table, instead of the raw HTML it sends as text."""
+    from html.parser import HTMLParser
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.cell = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th") and self.rows:
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(self.cell.strip())
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    parser = Rows()
+    parser.feed(html)
+    rows = [r for r in parser.rows if r]
+    if not rows:
+        return None
+    widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(max(map(len, rows)))]
+    return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
 def tidy(nb):
     """Drop what a saved notebook would show as noise: display outputs that hold only a <style> block
-    (fastprogress sends one before its table), and a raw-HTML text/markdown copy beside text/html."""
+    (fastprogress sends one before its table), a raw-HTML text/markdown copy beside text/html, and a
+    raw-HTML text/plain copy of a table (fastprogress's results), which becomes the table as plain text."""
     import re
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -59,6 +94,10 @@ def tidy(nb):
                 continue
             if "text/html" in data and re.match(r"\s*(```html)?\s*<", data.get("text/markdown", "")):
                 del data["text/markdown"]
+            if "<table" in data.get("text/html", "") and "<table" in data.get("text/plain", ""):
+                table = plain_table(data["text/html"])
+                if table:
+                    data["text/plain"] = table
             kept.append(out)
         cell.outputs = kept
     return nb
