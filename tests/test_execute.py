@@ -42,11 +42,11 @@ def test_tidy_turns_a_raw_html_table_in_text_plain_into_a_plain_table():
     html = ('<div><table class="fastprogress"><thead><tr><th>epoch</th><th>train_loss</th><th>time</th></tr></thead>'
             '<tbody><tr><td>0</td><td>0.058563</td><td>00:00</td></tr><tr><td>10</td><td>0.0196</td><td>00:01</td>'
             '</tr></tbody></table></div>')
-    other = "<IPython.core.display.HTML object>"
+    other, bold = "<IPython.core.display.HTML object>", "<b>no table</b>"
     cells = [nbformat.v4.new_code_cell("learn.fit(1)", outputs=[
         nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": html}),
         nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": other}),
-        nbformat.v4.new_output("display_data", data={"text/html": "<b>no table</b>", "text/plain": "<b>no table</b>"})])]
+        nbformat.v4.new_output("display_data", data={"text/html": bold, "text/plain": bold})])]
     outs = execute.tidy(nbformat.v4.new_notebook(cells=cells)).cells[0].outputs
     assert outs[0].data["text/html"] == html
     assert outs[0].data["text/plain"] == ("epoch  train_loss   time\n"
