@@ -5,7 +5,9 @@ Introduced in 08_resnet18; reused in 09_full_mnist.
 A *setting* changes how the arithmetic is done, not what the model learns: the memory layout of the
 images (channels-first, PyTorch's default, or channels-last), the precision of the big matrix
 products (float32, or bfloat16 / float16 under `torch.autocast`) and the batch size. Which one is
-fastest depends on the processor, so the notebooks time them here rather than trust a rule.
+fastest depends on the processor, so the notebooks time them here rather than trust a rule. The
+optimizer's arithmetic is one more such choice: `fused_adam` is fastai's Adam done in fewer, larger
+operations, and `time_optimizer` times one optimizer against another.
 """
 import gc
 import statistics
@@ -18,6 +20,7 @@ from torch import nn
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.fp16 import MixedPrecision
+from fastai.optimizer import OptimWrapper
 
 
 @dataclass(frozen=True)
@@ -195,3 +198,48 @@ def show(timings, chosen=None):
     for s, t in sorted(timings.items(), key=lambda kv: kv[1].per_epoch):
         mark = "  ← chosen" if s == chosen else ""
         print(f"{str(s):40} {t.per_epoch:8.1f} {f'{t.low:.1f} to {t.high:.1f}':>28}{mark}")
+
+
+# ---------------------------------------------------------------- the optimizer's arithmetic
+def _flat(params) -> list:
+    "The parameters of a fastai splitter's groups (a list of lists), or of a plain list, as one list."
+    params = list(params)
+    return params if not params or torch.is_tensor(params[0]) else [p for group in params for p in group]
+
+
+def fused_adam(params, lr, mom=0.9, sqr_mom=0.99, eps=1e-5, wd=0.01):
+    """fastai's default optimizer, Adam with fastai's settings, computed by PyTorch's `AdamW(fused=True)`
+    (08): the same update, done in one pass over each parameter tensor instead of several small operations
+    one after another. Like fastai's Learner, it puts no weight decay on 1-D parameters (batch-norm
+    weights and biases, the only 1-D parameters of the series' models). A fastai `opt_func`: the Learner
+    calls it with its parameter groups and learning rate, and `fit_one_cycle` schedules `lr` and `mom`
+    through fastai's `OptimWrapper`. Where PyTorch has no fused AdamW for the device, its default one.
+    Used in: 08_resnet18."""
+    ps = _flat(params)
+    groups = [{"params": [p for p in ps if p.ndim > 1], "weight_decay": wd},
+              {"params": [p for p in ps if p.ndim <= 1], "weight_decay": 0.0}]
+    groups = [g for g in groups if g["params"]]
+    settings = dict(lr=lr, betas=(mom, sqr_mom), eps=eps)
+    try:
+        opt = torch.optim.AdamW(groups, fused=True, **settings)
+    except RuntimeError:   # no fused kernel for these parameters' device or dtype
+        opt = torch.optim.AdamW(groups, **settings)
+    return OptimWrapper(opt=opt)
+
+
+def time_optimizer(opt_func, model, steps=20, warmup=3) -> float:
+    """Median milliseconds of one step of the optimizer `opt_func` makes, over a copy of `model`'s
+    parameters with made-up gradients (08): the optimizer's own cost, apart from the forward and
+    backward passes. `model` itself is not changed. Used in: 08_resnet18."""
+    params = [p.detach().clone().requires_grad_() for p in model.parameters()]
+    for p in params:
+        p.grad = torch.randn_like(p) * 1e-3
+    opt, times = opt_func([params], lr=1e-3), []
+    for i in range(warmup + steps):
+        _sync(params[0].device)
+        start = time.perf_counter()
+        opt.step()
+        _sync(params[0].device)
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)

@@ -96,3 +96,89 @@ def test_fastest_threads_keeps_the_fastest(monkeypatch):
         assert speed.fastest_threads(lambda: float(torch.get_num_threads()), counts=[1, 2]) == 1
     finally:
         torch.set_num_threads(before)
+
+
+# ---------------------------------------------------------------- fused_adam is fastai's Adam, computed faster
+def bn_model():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                         nn.Flatten(), nn.Linear(4, 2))
+
+
+def steps_of(opt_func, model, learner=True, n=15):
+    """The parameters after `n` steps of `opt_func` on a copy of `model`, with the same made-up gradients
+    and a changing momentum (as fit_one_cycle sets it); `learner`: made by a fastai Learner, which exempts
+    batch-norm weights and biases from weight decay."""
+    import copy
+    from fastai.data.core import DataLoaders
+    from fastai.learner import Learner
+    model = copy.deepcopy(model)
+    if learner:
+        ds = [(torch.rand(3, 8, 8), 0)] * 4
+        learn = Learner(DataLoaders.from_dsets(ds, ds, bs=2, device="cpu"), model, loss_func=F.cross_entropy,
+                        opt_func=opt_func, lr=0.01)
+        learn.create_opt()
+        opt = learn.opt
+    else:
+        opt = opt_func([list(model.parameters())], lr=0.01)
+    g = torch.Generator().manual_seed(1)
+    for i in range(n):
+        for p in model.parameters():
+            p.grad = torch.randn(p.shape, generator=g)
+        opt.set_hyper("mom", 0.95 - 0.01 * i)
+        opt.set_hyper("lr", 0.01 * (1 + i % 3))
+        opt.step()
+    return [p.detach() for p in model.parameters()]
+
+
+def test_fused_adam_takes_the_steps_fastais_adam_takes_in_a_learner():
+    from fastai.optimizer import Adam
+    model = bn_model()
+    ours, fastais = steps_of(speed.fused_adam, model), steps_of(Adam, model)
+    for a, b, start in zip(ours, fastais, model.parameters()):
+        assert not torch.equal(a, start.detach())                    # every parameter moved
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_the_comparison_sees_weight_decay_on_batch_norm_and_biases():
+    "fastai's Adam outside a Learner decays every parameter: the check above must tell that apart."
+    from fastai.optimizer import Adam
+    model = bn_model()
+    ours, everywhere = steps_of(speed.fused_adam, model), steps_of(Adam, model, learner=False)
+    differ = [a.ndim <= 1 and not torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(ours, everywhere)]
+    assert any(differ)
+    assert all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(ours, everywhere) if a.ndim > 1)
+
+
+def test_fused_adam_takes_a_flat_list_or_groups_and_other_settings_change_it():
+    from fastai.optimizer import Adam
+    model = bn_model()
+    params = list(model.parameters())
+    flat, grouped = speed.fused_adam(params, lr=0.1), speed.fused_adam([params[:2], params[2:]], lr=0.1)
+    assert sum(len(g["params"]) for g in flat.opt.param_groups) == len(params)
+    assert sum(len(g["params"]) for g in grouped.opt.param_groups) == len(params)
+    no_wd = steps_of(lambda ps, lr: speed.fused_adam(ps, lr, wd=0.0), model)
+    other_eps = steps_of(lambda ps, lr: speed.fused_adam(ps, lr, eps=1e-8), model)
+    fastais = steps_of(Adam, model)
+    assert not all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(no_wd, fastais))
+    assert not all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(other_eps, fastais))
+
+
+def test_fused_adam_trains_a_learner_with_one_cycle():
+    from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
+    learn = tiny_learner()
+    learn.opt_func = speed.fused_adam
+    with learn.no_bar(), learn.no_logging():
+        learn.fit_one_cycle(2, 1e-2)
+    assert learn.opt.opt.defaults["fused"] is True       # PyTorch has a fused AdamW for the CPU
+    assert len(learn.recorder.losses) == 2 * len(learn.dls.train)
+
+
+def test_time_optimizer_times_a_step_and_leaves_the_model_alone():
+    from fastai.optimizer import Adam
+    model = bn_model()
+    before = [p.detach().clone() for p in model.parameters()]
+    ms = speed.time_optimizer(Adam, model, steps=5, warmup=1)
+    assert 0 < ms < 1000
+    assert all(torch.equal(a, p) for a, p in zip(before, model.parameters()))
+    assert all(p.grad is None for p in model.parameters())
