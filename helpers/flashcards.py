@@ -358,11 +358,19 @@ class Deck(SavedAsAdvice, widgets.VBox):
         self.status.value = f"<b>{html.escape(self.status_line())}</b>"
 
     def snapshot(self):
-        "The card on show, with its answer, as plain HTML: a still picture of the deck for GitHub readers."
+        """The card on show, with its answer, as plain HTML: a still picture of the deck for GitHub readers.
+        Where HTML is not shown (a text viewer), the same card as plain text."""
         from IPython.display import HTML
+
+        class Still(HTML):
+            def __repr__(self):
+                return text
+
         card = self.current or (self.by_id[self.order[-1]] if self.order else self.shown_cards[0])
         top, answer = self._card_html(card, with_answer=True)
         buttons = " ".join(f'<span style="border:1px solid #999;padding:0 7px">{n}</span>' for n in range(1, 6))
-        return HTML(f'<div class="digits-still" style="border:1px solid #ccc;border-radius:6px;padding:8px 12px;'
-                    f'max-width:760px">{top}{answer}<div>how well did you know this? {buttons}</div>'
-                    f'<div style="margin-top:6px"><b>{html.escape(self.status_line())}</b></div></div>')
+        text = "\n\n".join([card["question"], card["answer"].strip(),
+                            f"how well did you know this? 1-5\n{self.status_line()}"])
+        return Still(f'<div class="digits-still" style="border:1px solid #ccc;border-radius:6px;padding:8px 12px;'
+                     f'max-width:760px">{top}{answer}<div>how well did you know this? {buttons}</div>'
+                     f'<div style="margin-top:6px"><b>{html.escape(self.status_line())}</b></div></div>')

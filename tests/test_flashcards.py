@@ -446,6 +446,9 @@ def test_the_full_deck_and_its_snapshot():
     still = d.snapshot().data
     assert CARDS[0]["question"] in still and "<b>channel</b>" in still and "digits-flip" not in still
     assert d.answer.value == ""  # the snapshot does not flip the live card
+    plain = repr(d.snapshot())   # what a viewer without HTML shows: the card as text, not "<IPython… object>"
+    assert plain.startswith(CARDS[0]["question"]) and CARDS[0]["answer"].strip() in plain
+    assert "object>" not in plain and "<div" not in plain and plain.endswith(d.status_line())
 
 
 @pytest.mark.widgets
