@@ -45,6 +45,33 @@ def test_no_noise_in_outputs(path):
                 f"raw HTML in the plain-text output of: {''.join(c['source'])[:60]!r} (tools/execute.py tidies it)"
 
 
+TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:\s?ms|\ss|\sseconds?)\b")   # 27.9 ms, 3.4 s (not "3s", a plural)
+
+
+def sanitized(text):
+    "`text` as nbval compares it: with the replacements of tests/nbval_sanitize.cfg applied, as nbval applies them."
+    import configparser
+    cfg = configparser.ConfigParser()
+    cfg.read(Path(__file__).resolve().parent / "nbval_sanitize.cfg")
+    for section in cfg.sections():
+        text = re.sub(cfg[section]["regex"], cfg[section]["replace"], text)
+    return text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_compared_outputs_hold_no_timings(path):
+    "A time differs on every run: a cell that prints one is tagged nbval-ignore-output, or nbval fails elsewhere."
+    for c in code_cells(path):
+        if {"nbval-ignore-output", "nbval-skip"} & set(c.get("metadata", {}).get("tags", [])):
+            continue
+        for o in c["outputs"]:
+            text = "".join(o.get("text", "")) if o["output_type"] == "stream" else "".join(
+                o.get("data", {}).get("text/plain", ""))
+            found = TIMING.search(sanitized(text))
+            assert not found, (f"{found.group(0)!r} in the compared output of {''.join(c['source'])[:60]!r}: "
+                               "tag the cell nbval-ignore-output")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_widget_cells_are_not_compared_by_nbval(path):
     for c in code_cells(path):
