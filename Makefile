@@ -36,7 +36,10 @@ data: env
 lab: env data
 	$(PY) -m jupyter lab --ServerApp.answer_yes=True $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_index.ipynb
 
-test: env data browser-deps colab-env
+# The three set-ups do not depend on each other, so they run side by side (mostly waiting on pip and apt).
+test:
+	@$(MAKE) --no-print-directory -j3 env colab-env browser-deps
+	@$(MAKE) --no-print-directory data
 	$(PY) -m ruff check helpers tools tests
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval notebooks/
