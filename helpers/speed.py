@@ -207,14 +207,25 @@ def _flat(params) -> list:
     return params if not params or torch.is_tensor(params[0]) else [p for group in params for p in group]
 
 
+class _NoDecayOn1D(OptimWrapper):
+    "fastai's OptimWrapper that keeps weight decay off the group of 1-D parameters, whatever `wd` fit sets."
+    def _set_hyper(self, k, v):
+        super()._set_hyper(k, v)
+        for group in self.opt.param_groups:
+            if all(p.ndim <= 1 for p in group["params"]):
+                group["weight_decay"] = 0.0
+
+
 def fused_adam(params, lr, mom=0.9, sqr_mom=0.99, eps=1e-5, wd=0.01):
     """fastai's default optimizer, Adam with fastai's settings, computed by PyTorch's `AdamW(fused=True)`
     (08): the same update, done in one pass over each parameter tensor instead of several small operations
     one after another. Like fastai's Learner, it puts no weight decay on 1-D parameters (batch-norm
-    weights and biases, the only 1-D parameters of the series' models). A fastai `opt_func`: the Learner
-    calls it with its parameter groups and learning rate, and `fit_one_cycle` schedules `lr` and `mom`
-    through fastai's `OptimWrapper`. Where PyTorch has no fused AdamW for the device, its default one.
-    Used in: 08_resnet18."""
+    weights and biases, the only 1-D parameters of the series' models), also when `fit` is given a `wd`.
+    A fastai `opt_func`: the Learner calls it with its parameter groups and learning rate, and
+    `fit_one_cycle` schedules `lr` and `mom` through fastai's `OptimWrapper`. The parameters are regrouped
+    (with and without weight decay), so a `slice` of learning rates for the body and the head would not
+    mean what it says; the series never uses one. Where PyTorch has no fused AdamW for the device, its
+    default one. Used in: 08_resnet18."""
     ps = _flat(params)
     groups = [{"params": [p for p in ps if p.ndim > 1], "weight_decay": wd},
               {"params": [p for p in ps if p.ndim <= 1], "weight_decay": 0.0}]
@@ -224,7 +235,7 @@ def fused_adam(params, lr, mom=0.9, sqr_mom=0.99, eps=1e-5, wd=0.01):
         opt = torch.optim.AdamW(groups, fused=True, **settings)
     except RuntimeError:   # no fused kernel for these parameters' device or dtype
         opt = torch.optim.AdamW(groups, **settings)
-    return OptimWrapper(opt=opt)
+    return _NoDecayOn1D(opt=opt)
 
 
 def time_optimizer(opt_func, model, steps=20, warmup=3) -> float:

@@ -105,7 +105,7 @@ def bn_model():
                          nn.Flatten(), nn.Linear(4, 2))
 
 
-def steps_of(opt_func, model, learner=True, n=15):
+def steps_of(opt_func, model, learner=True, n=15, wd=None):
     """The parameters after `n` steps of `opt_func` on a copy of `model`, with the same made-up gradients
     and a changing momentum (as fit_one_cycle sets it); `learner`: made by a fastai Learner, which exempts
     batch-norm weights and biases from weight decay."""
@@ -121,6 +121,8 @@ def steps_of(opt_func, model, learner=True, n=15):
         opt = learn.opt
     else:
         opt = opt_func([list(model.parameters())], lr=0.01)
+    if wd is not None:
+        opt.set_hyper("wd", wd)   # as Learner.fit(..., wd=wd) does
     g = torch.Generator().manual_seed(1)
     for i in range(n):
         for p in model.parameters():
@@ -138,6 +140,15 @@ def test_fused_adam_takes_the_steps_fastais_adam_takes_in_a_learner():
     for a, b, start in zip(ours, fastais, model.parameters()):
         assert not torch.equal(a, start.detach())                    # every parameter moved
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_weight_decay_given_to_fit_spares_batch_norm_and_biases_too():
+    from fastai.optimizer import Adam
+    model = bn_model()
+    ours, fastais = steps_of(speed.fused_adam, model, wd=0.3), steps_of(Adam, model, wd=0.3)
+    for a, b in zip(ours, fastais):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert not all(torch.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(ours, steps_of(Adam, model)))
 
 
 def test_the_comparison_sees_weight_decay_on_batch_norm_and_biases():

@@ -46,7 +46,7 @@ def write_between(path, markers, text):
 
 
 def plain_table(html):
-    """The rows of the first HTML table in `html` as aligned plain text (None if it has none): what a
+    """The rows of the HTML table(s) in `html` as aligned plain text (None if there are none): what a
     viewer without HTML shows for fastprogress's results table, instead of the raw HTML it sends as text."""
     from html.parser import HTMLParser
 
