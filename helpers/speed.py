@@ -225,7 +225,7 @@ def fused_adam(params, lr, mom=0.9, sqr_mom=0.99, eps=1e-5, wd=0.01):
     `fit_one_cycle` schedules `lr` and `mom` through fastai's `OptimWrapper`. The parameters are regrouped
     (with and without weight decay), so a `slice` of learning rates for the body and the head would not
     mean what it says; the series never uses one. Where PyTorch has no fused AdamW for the device, its
-    default one. Used in: 08_resnet18."""
+    default one. Used in: 08_resnet18, 10_your_own_digits."""
     ps = _flat(params)
     groups = [{"params": [p for p in ps if p.ndim > 1], "weight_decay": wd},
               {"params": [p for p in ps if p.ndim <= 1], "weight_decay": 0.0}]
