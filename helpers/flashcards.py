@@ -22,6 +22,7 @@ import weakref
 from pathlib import Path
 
 import ipywidgets as widgets
+from IPython.display import HTML
 
 from .cards import load_cards, notebook_label  # 11_review imports them from here
 from .drawing import SavedAsAdvice, close_all
@@ -108,6 +109,16 @@ def session_order(cards, entries, today=None, new=NEW_PER_ROUND):
 
 
 # --- the widget -------------------------------------------------------------------------------
+
+class _Still(HTML):
+    "An HTML still picture that shows `text` where HTML is not drawn (its plain-text repr)."
+    def __init__(self, text, html_text):
+        super().__init__(html_text)
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
 
 class Deck(SavedAsAdvice, widgets.VBox):
     """The flashcard deck: a question, a button that shows the answer, "how well did you know this?"
@@ -360,17 +371,11 @@ class Deck(SavedAsAdvice, widgets.VBox):
     def snapshot(self):
         """The card on show, with its answer, as plain HTML: a still picture of the deck for GitHub readers.
         Where HTML is not shown (a text viewer), the same card as plain text."""
-        from IPython.display import HTML
-
-        class Still(HTML):
-            def __repr__(self):
-                return text
-
         card = self.current or (self.by_id[self.order[-1]] if self.order else self.shown_cards[0])
         top, answer = self._card_html(card, with_answer=True)
         buttons = " ".join(f'<span style="border:1px solid #999;padding:0 7px">{n}</span>' for n in range(1, 6))
         text = "\n\n".join([card["question"], card["answer"].strip(),
                             f"how well did you know this? 1-5\n{self.status_line()}"])
-        return Still(f'<div class="digits-still" style="border:1px solid #ccc;border-radius:6px;padding:8px 12px;'
-                     f'max-width:760px">{top}{answer}<div>how well did you know this? {buttons}</div>'
-                     f'<div style="margin-top:6px"><b>{html.escape(self.status_line())}</b></div></div>')
+        return _Still(text, f'<div class="digits-still" style="border:1px solid #ccc;border-radius:6px;'
+                      f'padding:8px 12px;max-width:760px">{top}{answer}<div>how well did you know this? {buttons}'
+                      f'</div><div style="margin-top:6px"><b>{html.escape(self.status_line())}</b></div></div>')

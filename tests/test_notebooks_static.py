@@ -48,13 +48,21 @@ def test_no_noise_in_outputs(path):
 TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:\s?ms|\ss|\sseconds?)\b")   # 27.9 ms, 3.4 s (not "3s", a plural)
 
 
-def sanitized(text):
-    "`text` as nbval compares it: with the replacements of tests/nbval_sanitize.cfg applied, as nbval applies them."
+def _sanitizer():
+    "The (regex, replacement) pairs of tests/nbval_sanitize.cfg, read once."
     import configparser
     cfg = configparser.ConfigParser()
     cfg.read(Path(__file__).resolve().parent / "nbval_sanitize.cfg")
-    for section in cfg.sections():
-        text = re.sub(cfg[section]["regex"], cfg[section]["replace"], text)
+    return [(cfg[section]["regex"], cfg[section]["replace"]) for section in cfg.sections()]
+
+
+SANITIZER = _sanitizer()
+
+
+def sanitized(text):
+    "`text` as nbval compares it: with the replacements of tests/nbval_sanitize.cfg applied, as nbval applies them."
+    for regex, replace in SANITIZER:
+        text = re.sub(regex, replace, text)
     return text
 
 
