@@ -126,3 +126,42 @@ def test_the_ladders_cnn_is_notebook_9s():
                if "parameters," in "".join(o.get("text", ""))]
     assert printed and "".join(printed[0]).startswith("45,274 parameters")
     assert sum(p.numel() for p in ladder.make_cnn().parameters()) == 45_274
+
+
+def _without_docstring(source):
+    "The code of the one function in `source`, docstring removed, as ast.unparse writes it."
+    import ast
+    fn = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+    if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
+        fn.body = fn.body[1:]
+    return ast.unparse(fn)
+
+
+def test_the_ladders_shifts_are_notebook_9s():
+    "ladder.shift_randomly is the code of 09's shift_randomly (docstrings aside), and moves each image by ≤ 1 pixel."
+    import ast
+    import inspect
+    import json
+    from pathlib import Path
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "09_full_mnist.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+             and any(isinstance(n, ast.FunctionDef) and n.name == "shift_randomly"
+                     for n in ast.parse("".join(c["source"])).body)]
+    assert len(cells) == 1, "09_full_mnist should define shift_randomly in exactly one cell"
+    tree = ast.parse(cells[0])
+    theirs = next(ast.get_source_segment(cells[0], n) for n in tree.body if getattr(n, "name", "") == "shift_randomly")
+    assert _without_docstring(theirs) == _without_docstring(inspect.getsource(ladder.shift_randomly)), \
+        "shift_randomly in notebooks/09_full_mnist.ipynb and in helpers/ladder.py differ: change both together"
+    torch.manual_seed(0)
+    xb = torch.zeros(200, 28, 28, dtype=torch.uint8)
+    xb[:, 10:18, 12:16] = 255                      # a block of ink away from the edges
+    moved = ladder.shift_randomly(xb)
+    assert moved.dtype == xb.dtype and moved.shape == xb.shape
+    assert (moved.sum(dim=(1, 2)) == xb.sum(dim=(1, 2))).all()   # nothing falls off, nothing is added
+    found = set()
+    for before, after in zip(xb, moved):
+        hits = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)
+                if torch.equal(torch.roll(before, (dr, dc), dims=(0, 1)), after)]
+        assert len(hits) == 1
+        found |= set(hits)
+    assert found == {(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)}   # all nine positions occur
