@@ -195,7 +195,7 @@ def train_cnn(x, y, device, epochs=2, lr=0.01, bs=256):
     model.train()
     for _ in range(epochs):
         for idx in torch.randperm(len(x)).split(bs):
-            xb = (shift_randomly(x[idx].to(device))[:, None].float() / 255)
+            xb = shift_randomly(x[idx].to(device))[:, None].float() / 255
             loss = F.cross_entropy(model(xb), y[idx].to(device))
             loss.backward()
             opt.step()

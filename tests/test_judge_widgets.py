@@ -1,7 +1,11 @@
 """Notebook 10's ladder and its widgets, with small stand-in models (fast): every way in (the live
 canvas, a picked test image, an upload) ends in the same answers; the pipeline checkpoint fails when
 the preparation changes what a model reads."""
+import ast
 import datetime
+import inspect
+import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -119,8 +123,6 @@ def test_panels_saved_without_a_kernel_say_how_to_bring_them_back(models):
 
 def test_the_ladders_cnn_is_notebook_9s():
     "ladder.make_cnn repeats notebook 9's make_model: the same layers, the same 45,274 parameters 09 prints."
-    import json
-    from pathlib import Path
     nb = json.loads((Path(__file__).parent.parent / "notebooks" / "09_full_mnist.ipynb").read_text())
     printed = [o.get("text", "") for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
                if "parameters," in "".join(o.get("text", ""))]
@@ -128,10 +130,8 @@ def test_the_ladders_cnn_is_notebook_9s():
     assert sum(p.numel() for p in ladder.make_cnn().parameters()) == 45_274
 
 
-def _without_docstring(source):
-    "The code of the one function in `source`, docstring removed, as ast.unparse writes it."
-    import ast
-    fn = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+def _code_without_docstring(fn):
+    "The code of function node `fn` as ast.unparse writes it (comments dropped), without its docstring."
     if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
         fn.body = fn.body[1:]
     return ast.unparse(fn)
@@ -139,18 +139,12 @@ def _without_docstring(source):
 
 def test_the_ladders_shifts_are_notebook_9s():
     "ladder.shift_randomly is the code of 09's shift_randomly (docstrings aside), and moves each image by ≤ 1 pixel."
-    import ast
-    import inspect
-    import json
-    from pathlib import Path
     nb = json.loads((Path(__file__).parent.parent / "notebooks" / "09_full_mnist.ipynb").read_text())
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
-             and any(isinstance(n, ast.FunctionDef) and n.name == "shift_randomly"
-                     for n in ast.parse("".join(c["source"])).body)]
-    assert len(cells) == 1, "09_full_mnist should define shift_randomly in exactly one cell"
-    tree = ast.parse(cells[0])
-    theirs = next(ast.get_source_segment(cells[0], n) for n in tree.body if getattr(n, "name", "") == "shift_randomly")
-    assert _without_docstring(theirs) == _without_docstring(inspect.getsource(ladder.shift_randomly)), \
+    theirs = [n for c in nb["cells"] if c["cell_type"] == "code" for n in ast.parse("".join(c["source"])).body
+              if isinstance(n, ast.FunctionDef) and n.name == "shift_randomly"]
+    assert len(theirs) == 1, "09_full_mnist should define shift_randomly exactly once"
+    ours = ast.parse(inspect.getsource(ladder.shift_randomly)).body[0]
+    assert _code_without_docstring(theirs[0]) == _code_without_docstring(ours), \
         "shift_randomly in notebooks/09_full_mnist.ipynb and in helpers/ladder.py differ: change both together"
     torch.manual_seed(0)
     xb = torch.zeros(200, 28, 28, dtype=torch.uint8)
