@@ -193,3 +193,76 @@ def test_time_optimizer_times_a_step_and_leaves_the_model_alone():
     assert 0 < ms < 1000
     assert all(torch.equal(a, p) for a, p in zip(before, model.parameters()))
     assert all(p.grad is None for p in model.parameters())
+
+
+# ---------------------------------------------------------------- skip_padding
+def conv_cases():
+    "(convolution, input) pairs of many shapes: one-pixel outputs, with every kernel, stride and padding, and larger ones."
+    import random
+    rng = random.Random(0)
+    cases = []
+    while len(cases) < 120:
+        k = rng.choice([1, 2, 3, 5, 7])
+        s, p = rng.choice([1, 2, 3]), rng.randint(0, k - 1)
+        h, w = rng.randint(1, 5), rng.randint(1, 5)
+        if h + 2 * p < k or w + 2 * p < k:
+            continue
+        torch.manual_seed(len(cases))
+        conv = nn.Conv2d(rng.randint(1, 4), rng.randint(1, 4), k, s, p, bias=rng.random() < 0.5).double()
+        cases.append((conv, torch.randn(3, conv.in_channels, h, w, dtype=torch.double)))
+    return cases
+
+
+def test_skip_padding_computes_what_the_convolution_does_with_the_same_gradients():
+    import copy
+    one_pixel = 0
+    for conv, x in conv_cases():
+        model = speed.skip_padding(nn.Sequential(copy.deepcopy(conv)))
+        assert type(model[0]) is speed.OnePixelConv2d
+        x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
+        a, b = conv(x1), model(x2)
+        assert a.shape == b.shape and torch.allclose(a, b, atol=1e-12)
+        one_pixel += a.shape[-2:] == (1, 1)
+        g = torch.randn_like(a)
+        mine = [p for p in (x1, conv.weight, conv.bias) if p is not None]
+        theirs = [p for p in (x2, model[0].weight, model[0].bias) if p is not None]
+        for u, v in zip(torch.autograd.grad(a, mine, g), torch.autograd.grad(b, theirs, g)):
+            assert torch.allclose(u, v, atol=1e-12)
+    assert one_pixel >= 20   # the shortcut itself was tested, not only the fallback
+
+
+def test_skip_padding_keeps_the_parameters_and_their_names_and_leaves_other_layers_alone():
+    from torchvision.models import resnet18
+    model = resnet18(num_classes=2)
+    params, names = list(model.parameters()), list(model.state_dict())
+    speed.skip_padding(model)
+    assert all(a is b for a, b in zip(params, model.parameters())) and list(model.state_dict()) == names
+    assert sum(type(m) is speed.OnePixelConv2d for m in model.modules()) == 20   # every conv of ResNet18
+    grouped = speed.skip_padding(nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, groups=2),
+                                               nn.Conv2d(4, 4, 3, padding=2, dilation=2),
+                                               nn.Conv2d(4, 4, 3, padding=1, padding_mode="reflect")))
+    assert all(type(m) is nn.Conv2d for m in grouped)
+
+
+def test_skip_padding_gives_resnet18_on_a_digit_the_same_outputs_in_bfloat16_and_channels_last():
+    import copy
+    from torchvision.models import resnet18
+    torch.manual_seed(0)
+    plain = resnet18(num_classes=2).eval()
+    fast = speed.skip_padding(copy.deepcopy(plain)).eval()
+    x = torch.randn(4, 3, 28, 28)
+    with torch.no_grad():
+        assert torch.allclose(plain(x), fast(x), atol=1e-5)
+        xl = x.to(memory_format=torch.channels_last)
+        plain_l, fast_l = plain.to(memory_format=torch.channels_last), fast.to(memory_format=torch.channels_last)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            a, b = plain_l(xl).float(), fast_l(xl).float()
+    assert torch.allclose(a, b, atol=0.05 * a.abs().max().item())
+
+
+def test_time_pass_times_a_forward_and_backward_pass():
+    x = torch.randn(8, 3, 4, 4)
+    conv = nn.Conv2d(3, 2, 3, padding=1)
+    assert 0 < speed.time_pass(conv, x, repeats=3, warmup=1) < 1000
+    assert conv.weight.grad is not None and not x.requires_grad   # the backward pass ran; x is untouched
+    assert 0 < speed.time_pass(conv, x, dtype=torch.bfloat16, repeats=3, warmup=1) < 1000
