@@ -264,15 +264,16 @@ class OnePixelConv2d(nn.Conv2d):
     """A `nn.Conv2d` that notices when its output is a single pixel (08). Its window then sits in one place,
     where only some of its weights meet the image (on a 1 × 1 image with padding 1, the centre alone: the
     other 8 of 9 meet zeros), so it computes one matrix product with those weights: the same numbers as
-    the convolution, to float rounding, and the same gradients (none for the weights that meet padding),
+    the convolution, to float rounding, and the same gradients (zero for the weights that meet only padding),
     without multiplying zeros. For any larger output it is the plain convolution."""
 
     def _conv_forward(self, x, weight, bias):
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         h, w = x.shape[-2:]
-        if (h + 2 * ph - kh) // sh > 0 or (w + 2 * pw - kw) // sw > 0:   # more than one output pixel
+        one_pixel = (h + 2 * ph - kh) // sh == 0 and (w + 2 * pw - kw) // sw == 0
+        if x.dim() != 4 or not one_pixel:   # an unbatched image, or an output of more than one pixel
             return super()._conv_forward(x, weight, bias)
-        rows, cols = min(h, kh - ph), min(w, kw - pw)   # the image's pixels the window covers
+        rows, cols = max(0, min(h, kh - ph)), max(0, min(w, kw - pw))   # the image's pixels the window covers
         taps = weight[:, :, ph:ph + rows, pw:pw + cols]  # the weights that meet them
         return F.linear(x[:, :, :rows, :cols].flatten(1), taps.flatten(1), bias)[:, :, None, None]
 
@@ -298,7 +299,8 @@ def skip_padding(model) -> nn.Module:
     """`model` with each of its plain `nn.Conv2d` layers (zero padding given as numbers, no groups, no
     dilation) replaced by a `OnePixelConv2d` that shares its weights: the same parameters under the same
     names (a state dict loads either way), so the model learns exactly what it did. Build the optimizer
-    after, or keep the same one: the parameters are the same tensors. Changes `model` and returns it.
+    after, or keep the same one: the parameters are the same tensors. Hooks registered on the old layers
+    are not carried over. Changes `model` and returns it; a second call changes nothing.
     Used in: 08_resnet18."""
     for parent in list(model.modules()):
         for name, conv in list(parent.named_children()):
