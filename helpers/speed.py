@@ -53,7 +53,8 @@ def bf16_fast(device) -> bool:
 def candidate_settings(device, batch_sizes=(64, 128)) -> list:
     """The settings worth timing on `device`, each batch size with each (08, 09): float32, float32 +
     channels-last, and autocast + channels-last where it can pay off: bfloat16 on a CPU that computes
-    it natively; on a GPU bfloat16 where supported, else float16. Used in: 08_resnet18, 09_full_mnist."""
+    it natively; on a GPU bfloat16 where supported, else float16.
+    Used in: 08_resnet18, 09_full_mnist, 10_your_own_digits."""
     device = torch.device(device)
     kinds = [(False, None), (True, None)]
     if device.type == "cuda":
@@ -84,7 +85,7 @@ def callbacks(setting, device) -> list:
     """fastai callbacks that put a `Learner` in `setting` (08): fastai's own `ChannelsLast`; for the
     precision, fastai's `MixedPrecision` on a GPU (it autocasts CUDA only, with a gradient scaler for
     float16), and on a CPU our `Autocast` callback, which autocasts whatever device the batch is on.
-    Used in: 08_resnet18."""
+    Used in: 08_resnet18, 10_your_own_digits."""
     cbs = [ChannelsLast()] if setting.channels_last else []
     if setting.dtype is not None:
         if torch.device(device).type == "cuda":
@@ -301,7 +302,7 @@ def skip_padding(model) -> nn.Module:
     names (a state dict loads either way), so the model learns exactly what it did. Build the optimizer
     after, or keep the same one: the parameters are the same tensors. Hooks registered on the old layers
     are not carried over. Changes `model` and returns it; a second call changes nothing.
-    Used in: 08_resnet18."""
+    Used in: 08_resnet18, 10_your_own_digits."""
     for parent in list(model.modules()):
         for name, conv in list(parent.named_children()):
             if (type(conv) is nn.Conv2d and conv.groups == 1 and conv.dilation == (1, 1)
