@@ -197,7 +197,7 @@ def test_time_optimizer_times_a_step_and_leaves_the_model_alone():
 
 # ---------------------------------------------------------------- skip_padding
 def conv_cases():
-    "(convolution, input) pairs of many shapes: one-pixel outputs with all kinds of kernel, stride and padding, and larger."
+    "(convolution, input) pairs of many shapes: one-pixel outputs of all kinds of kernel, stride and padding, and more."
     import random
     rng = random.Random(0)
     cases = []
