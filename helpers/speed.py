@@ -282,7 +282,8 @@ class OnePixelConv2d(nn.Conv2d):
 def time_pass(compute, x, dtype=None, repeats=10, warmup=2) -> float:
     """Median milliseconds of one forward and backward pass of `compute(x)` (08): a copy of `x` that
     takes gradients, `compute` inside `torch.autocast` to `dtype` if one is given, then the backward
-    pass of the outputs' sum. Used in: 08_resnet18."""
+    pass of the outputs' sum (which adds to the `.grad` of any parameters `compute` uses, as training
+    would). Used in: 08_resnet18."""
     x, times = x.detach().clone().requires_grad_(), []
     for i in range(warmup + repeats):
         _sync(x.device)
