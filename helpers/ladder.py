@@ -141,9 +141,8 @@ def train_resnet18(x, y, device, bs=128):
     """Notebook 8's ResNet18 for 3s and 7s (fastai's vision_learner, no pretrained weights, inputs
     normalized, three identical channels, the fused optimizer, the one-pixel convolutions skipping the
     padding), trained with fit_one_cycle for 1 epoch at 1e-2 instead of the notebook's 2. It takes, without
-    measuring again, the setting notebook 8 chose on the test machines: the device's autocast precision
-    with channels-last where it offers one (bfloat16 on a CPU that computes it natively), else float32.
-    Used in: 10_your_own_digits."""
+    measuring again, the setting notebook 8 chose on the test machines: bfloat16 with channels-last where
+    the device computes bfloat16 natively, else float32 (as `train_cnn` does). Used in: 10_your_own_digits."""
     from fastai.data.core import DataLoaders
     from fastai.data.transforms import IntToFloatTensor, Normalize
     from fastai.torch_core import TensorCategory, TensorImage
@@ -156,9 +155,7 @@ def train_resnet18(x, y, device, bs=128):
     pairs = [(TensorImage(a), TensorCategory(b)) for a, b in zip(images, labels)]
     dls = DataLoaders.from_dsets(pairs, pairs[:bs], bs=bs, num_workers=0, device=device,
                                  after_batch=[IntToFloatTensor(), Normalize.from_stats(mean, std)])
-    setting = speed.candidate_settings(device, batch_sizes=[bs])[-1]   # the autocast one, where there is one
-    if setting.dtype is None:
-        setting = speed.Setting(bs=bs)
+    setting = speed.Setting(True, torch.bfloat16, bs) if speed.bf16_fast(device) else speed.Setting(bs=bs)
     learn = vision_learner(dls, resnet18, pretrained=False, n_out=2, loss_func=F.cross_entropy,
                            opt_func=speed.fused_adam, cbs=speed.callbacks(setting, device))
     speed.skip_padding(learn.model)

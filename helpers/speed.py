@@ -53,8 +53,7 @@ def bf16_fast(device) -> bool:
 def candidate_settings(device, batch_sizes=(64, 128)) -> list:
     """The settings worth timing on `device`, each batch size with each (08, 09): float32, float32 +
     channels-last, and autocast + channels-last where it can pay off: bfloat16 on a CPU that computes
-    it natively; on a GPU bfloat16 where supported, else float16.
-    Used in: 08_resnet18, 09_full_mnist, 10_your_own_digits."""
+    it natively; on a GPU bfloat16 where supported, else float16. Used in: 08_resnet18, 09_full_mnist."""
     device = torch.device(device)
     kinds = [(False, None), (True, None)]
     if device.type == "cuda":
@@ -249,12 +248,18 @@ def time_optimizer(opt_func, model, steps=20, warmup=3) -> float:
     params = [p.detach().clone().requires_grad_() for p in model.parameters()]
     for p in params:
         p.grad = torch.randn_like(p) * 1e-3
-    opt, times = opt_func([params], lr=1e-3), []
-    for i in range(warmup + steps):
-        _sync(params[0].device)
+    opt = opt_func([params], lr=1e-3)
+    return _median_ms(opt.step, params[0].device, steps, warmup)
+
+
+def _median_ms(run, device, repeats, warmup) -> float:
+    "Median milliseconds of `run()` over `repeats` calls after `warmup` untimed ones, waiting for `device` each time."
+    times = []
+    for i in range(warmup + repeats):
+        _sync(device)
         start = time.perf_counter()
-        opt.step()
-        _sync(params[0].device)
+        run()
+        _sync(device)
         if i >= warmup:
             times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
@@ -284,17 +289,13 @@ def time_pass(compute, x, dtype=None, repeats=10, warmup=2) -> float:
     takes gradients, `compute` inside `torch.autocast` to `dtype` if one is given, then the backward
     pass of the outputs' sum (which adds to the `.grad` of any parameters `compute` uses, as training
     would). Used in: 08_resnet18."""
-    x, times = x.detach().clone().requires_grad_(), []
-    for i in range(warmup + repeats):
-        _sync(x.device)
-        start = time.perf_counter()
+    x = x.detach().clone().requires_grad_()
+
+    def one_pass():
         with torch.autocast(x.device.type, dtype=dtype, enabled=dtype is not None):
             out = compute(x)
         out.float().sum().backward()
-        _sync(x.device)
-        if i >= warmup:
-            times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+    return _median_ms(one_pass, x.device, repeats, warmup)
 
 
 def skip_padding(model) -> nn.Module:
