@@ -6,6 +6,9 @@ frame time of each widget (one slider move -> new picture), and the classic fast
 (tools/classic_resnet.py) that notebook 08's speed is compared with.
 
     python tools/bench.py [--runs 3] [--only 01_pixels ...] [--no-classic]
+
+A run with --only measures part of the series: its table goes to bench/partial.md (not committed), and
+bench/latest.md and the README keep the last full run's table, so a partial run never replaces it.
 """
 import argparse
 import json
@@ -23,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 from execute import machine, write_between  # noqa: E402
 OUT = ROOT / "bench" / "latest.md"
+PARTIAL = ROOT / "bench" / "partial.md"  # a run with --only writes here
 MARKERS = ("<!-- bench:start (written by make bench) -->", "<!-- bench:end -->")
 SLOW = {"09_full_mnist.ipynb"}  # run once: it takes most of a minute (08 runs three times: its ratio matters)
 CLASSIC_SEEDS = (42, 1042, 2042)
@@ -141,10 +145,14 @@ def main(argv=None):
         swept = sweep.main([])
     else:
         swept = 0
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(text + "\n")
+    out = PARTIAL if args.only else OUT
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text + "\n")
     print("\n" + text)
-    if not args.only:
+    if args.only:
+        print(f"\npart of the series only: written to {out.name} in {out.parent}; bench/latest.md and the README "
+              "keep the last full run's table")
+    else:
         write_between(ROOT / "README.md", MARKERS, text)
     return 1 if swept or any("error" in r for r in results.values()) else 0
 
