@@ -59,3 +59,42 @@ def test_summary_per_checkpoint_counts_the_margin_in_images():
 def test_every_notebook_with_a_checkpoint_is_swept():
     names = [p.stem for p in sweep.checkpointed()]
     assert {"05_minibatches", "06_optimizer", "07_relu_net", "08_resnet18", "09_full_mnist"} <= set(names)
+
+
+def _entry(code, machine, values, floor=0.968, seconds=None):
+    vals = [{"seed_index": k, "threads": 1, "value": v, "machine": machine} for k, v in enumerate(values)]
+    row = sweep.restate({"floor": floor, "images": 2038, "values": vals,
+                         "seconds": seconds if seconds is not None else [10.0] * len(values)})
+    return {"code": code, "checkpoints": {"accuracy": row}}
+
+
+def test_add_merges_other_machines_runs_of_the_same_code_and_replaces_this_machines_own():
+    old = _entry("abc", "intel", [0.975, 0.971], seconds=[20.0, 21.0])
+    old["checkpoints"]["accuracy"]["values"].append({"seed_index": 9, "threads": 2, "value": 0.969, "machine": "amd"})
+    old["checkpoints"]["accuracy"]["seconds"].append(99.0)
+    got = sweep.merge(old, _entry("abc", "amd", [0.980, 0.973], seconds=[30.0, 31.0]), "amd", "intel")
+    r = got["checkpoints"]["accuracy"]
+    # amd's earlier run (0.969) is replaced by its new ones; intel's are kept with their seconds
+    assert sorted((v["machine"], v["value"]) for v in r["values"]) == [
+        ("amd", 0.973), ("amd", 0.980), ("intel", 0.971), ("intel", 0.975)]
+    assert (r["min"], r["max"], r["median"]) == (0.971, 0.980, (0.973 + 0.975) / 2)
+    assert r["margin_images"] == round((0.971 - 0.968) * 2038, 1) and sorted(r["seconds"]) == [20.0, 21.0, 30.0, 31.0]
+    data = {"date": "d", "machine": "amd", "torch": "t", "seeds": [0, 1], "threads": [1],
+            "notebooks": {"05_minibatches": got}}
+    text = sweep.table(data)
+    assert "A: amd; B: intel" in text and "| A 0.9730, B 0.9710 |" in text
+
+
+def test_add_never_mixes_runs_of_changed_code_or_another_floor():
+    new = _entry("new", "amd", [0.980])
+    assert sweep.merge(_entry("old", "intel", [0.960]), new, "amd", "intel")["checkpoints"]["accuracy"]["min"] == 0.98
+    other_floor = sweep.merge(_entry("new", "intel", [0.960], floor=0.95), _entry("new", "amd", [0.980]), "amd", "x")
+    assert [v["machine"] for v in other_floor["checkpoints"]["accuracy"]["values"]] == ["amd"]
+
+
+def test_values_written_before_they_named_a_machine_count_as_the_files_machine():
+    old = _entry("abc", None, [0.972])
+    del old["checkpoints"]["accuracy"]["values"][0]["machine"]
+    got = sweep.merge(old, _entry("abc", "amd", [0.99]), "amd", "intel")
+    assert {v["machine"] for v in got["checkpoints"]["accuracy"]["values"]} == {"intel", "amd"}
+    assert got["checkpoints"]["accuracy"]["min"] == 0.972

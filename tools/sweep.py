@@ -9,7 +9,12 @@ cell in the copy that runs (the student never sees it), pins PyTorch to the run'
 (`setup(seed=42)`, `torch.manual_seed(42)`, fastai's `set_seed(42)`) by 1000 × the run's seed
 index, so index 0 is the committed run and the others are new seeds through the same code.
 
-    python tools/sweep.py [--seeds 5] [--threads 1 2] [--only 05_minibatches ...]
+    python tools/sweep.py [--seeds 5] [--threads 1 2] [--only 05_minibatches ...] [--add]
+
+With `--add`, this machine's runs join the committed ones of every notebook whose code has not changed
+since (a run of an earlier session on another CPU, say): each checkpoint's min, median and max are then
+over every machine, and the table gives each machine's worst run too. A machine's own earlier runs are
+replaced, never counted twice; a notebook whose code changed starts afresh.
 """
 import argparse
 import json
@@ -100,18 +105,70 @@ def summarise(runs, images):
     return rows
 
 
+def restate(row):
+    "Recompute a checkpoint row's min, median, max and margin from its values (after a merge)."
+    vals = [v["value"] for v in row["values"]]
+    row.update(min=min(vals), median=statistics.median(vals), max=max(vals),
+               margin_images=round((min(vals) - row["floor"]) * row["images"], 1))
+    return row
+
+
+def merge(old_entry, new_entry, here, old_machine):
+    """`new_entry` (this machine's runs of one notebook) with the runs of `old_entry` that came from other
+    machines, for the same code; each value says its machine (`old_machine` for files written before values
+    did). A checkpoint the new runs did not reach keeps only its new state (nothing)."""
+    if not old_entry or old_entry["code"] != new_entry["code"]:
+        return new_entry
+    for what, row in new_entry["checkpoints"].items():
+        before = old_entry["checkpoints"].get(what)
+        if not before or before["floor"] != row["floor"]:
+            continue
+        kept = [dict(v, machine=v.get("machine", old_machine)) for v in before["values"]]
+        kept_secs = [s for v, s in zip(kept, before["seconds"]) if v["machine"] != here] \
+            if len(before["seconds"]) == len(kept) else []
+        kept = [v for v in kept if v["machine"] != here]
+        row["values"] = kept + row["values"]
+        row["seconds"] = kept_secs + row["seconds"]
+        restate(row)
+    return new_entry
+
+
+def machines_of(data):
+    "The machines a sweep's values came from, in first-seen order."
+    seen = [data["machine"]]
+    for got in data["notebooks"].values():
+        for r in got["checkpoints"].values():
+            seen += [v.get("machine", data["machine"]) for v in r["values"]]
+    return list(dict.fromkeys(seen))
+
+
 def table(data):
-    lines = [f"Robustness sweep, {data['date']}, on {data['machine']}, torch {data['torch']}: every checkpoint "
-             f"over {len(data['seeds'])} seeds × {{{', '.join(map(str, data['threads']))}}} threads "
-             f"({len(data['seeds']) * len(data['threads'])} runs each), through the notebooks' own code.", "",
-             "| notebook | checkpoint | floor | runs | min | median | max | margin (images) | training s (min–max) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    runs = f"{len(data['seeds'])} seeds × {{{', '.join(map(str, data['threads']))}}} threads"
+    ms = machines_of(data)
+    if len(ms) == 1:
+        where = f"on {ms[0]}, torch {data['torch']}: every checkpoint over {runs} " \
+                f"({len(data['seeds']) * len(data['threads'])} runs each)"
+    else:
+        where = (f"latest on {data['machine']}, torch {data['torch']}: every checkpoint over {runs} on each of "
+                 f"{len(ms)} machines (" + "; ".join(f"{chr(65 + i)}: {m}" for i, m in enumerate(ms)) + ")")
+    lines = [f"Robustness sweep, {data['date']}, {where}, through the notebooks' own code.", "",
+             "| notebook | checkpoint | floor | runs | min | median | max | margin (images) | training s (min–max) |"
+             + (" worst run per machine |" if len(ms) > 1 else ""),
+             "|---|---|---|---|---|---|---|---|---|" + ("---|" if len(ms) > 1 else "")]
     for name, got in data["notebooks"].items():
         for what, r in got["checkpoints"].items():
             secs = f"{min(r['seconds']):.1f}–{max(r['seconds']):.1f}" if r["seconds"] else ""
-            lines.append(f"| {name} | {what} | {r['floor']} | {len(r['values'])} | {r['min']:.4f} | "
-                         f"{r['median']:.4f} | {r['max']:.4f} | {r['margin_images']:+.1f} of {r['images']:,} | "
-                         f"{secs} |")
+            line = (f"| {name} | {what} | {r['floor']} | {len(r['values'])} | {r['min']:.4f} | "
+                    f"{r['median']:.4f} | {r['max']:.4f} | {r['margin_images']:+.1f} of {r['images']:,} | "
+                    f"{secs} |")
+            if len(ms) > 1:
+                worst = {}
+                for v in r["values"]:
+                    m = v.get("machine", data["machine"])
+                    worst[m] = min(worst.get(m, v["value"]), v["value"])
+                order = sorted(worst, key=ms.index)
+                line += " " + ", ".join(f"{chr(65 + ms.index(m))} {worst[m]:.4f}" for m in order) + " |"
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -120,14 +177,21 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, default=5, help="seeds per thread count (default 5)")
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts (default 1 2)")
     ap.add_argument("--only", nargs="*", help="notebook names (without .ipynb); the others keep their last results")
+    ap.add_argument("--add", action="store_true",
+                    help="add this machine's runs to the committed runs of other machines (same code only)")
     args = ap.parse_args(argv)
     import tomllib
     import torch
     data_of = {e["file"]: e["data"] for e in tomllib.loads((ROOT / "series.toml").read_text())["notebook"]}
     old = json.loads(JSON.read_text()) if JSON.exists() else {}
-    data = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "torch": torch.__version__,
+    here = machine()
+    data = {"date": time.strftime("%Y-%m-%d"), "machine": here, "torch": torch.__version__,
             "seeds": list(range(args.seeds)), "threads": args.threads,
-            "notebooks": dict(old.get("notebooks", {})) if args.only else {}}
+            "notebooks": dict(old.get("notebooks", {})) if args.only or args.add else {}}
+    if old:  # values written before they named their machine came from the file's machine
+        for got in data["notebooks"].values():
+            for r in got["checkpoints"].values():
+                r["values"] = [dict(v, machine=v.get("machine", old["machine"])) for v in r["values"]]
     for path in checkpointed():
         if args.only and path.stem not in args.only:
             continue
@@ -139,8 +203,12 @@ def main(argv=None):
                 print(f"{path.stem}: seed index {k}, {threads} thread(s): {got or 'no checkpoint reached'} "
                       f"({secs:.0f} s)", flush=True)
                 runs.append({"seed_index": k, "threads": threads, "figures": figures})
-        data["notebooks"][path.stem] = {"code": code_hash(path),
-                                        "checkpoints": summarise(runs, IMAGES.get(data_of.get(path.name), 0))}
+        entry = {"code": code_hash(path), "checkpoints": summarise(runs, IMAGES.get(data_of.get(path.name), 0))}
+        for r in entry["checkpoints"].values():
+            for v in r["values"]:
+                v["machine"] = here
+        data["notebooks"][path.stem] = merge(data["notebooks"].get(path.stem), entry, here, old.get("machine")) \
+            if args.add else entry
     data["notebooks"] = dict(sorted(data["notebooks"].items()))
     JSON.parent.mkdir(exist_ok=True)
     JSON.write_text(json.dumps(data, indent=1) + "\n")
