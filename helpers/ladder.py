@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from . import speed
+from . import padding, speed
 
 
 def load_mnist(path):
@@ -158,7 +158,7 @@ def train_resnet18(x, y, device, bs=128):
     setting = speed.Setting(True, torch.bfloat16, bs) if speed.bf16_fast(device) else speed.Setting(bs=bs)
     learn = vision_learner(dls, resnet18, pretrained=False, n_out=2, loss_func=F.cross_entropy,
                            opt_func=speed.fused_adam, cbs=speed.callbacks(setting, device))
-    speed.skip_padding(learn.model)
+    padding.skip_padding(learn.model)
     with learn.no_bar(), learn.no_logging():
         learn.fit_one_cycle(1, 1e-2)
     return Softmaxed("ResNet18", "8", learn.model, (3, 7),

@@ -7,9 +7,8 @@ images (channels-first, PyTorch's default, or channels-last), the precision of t
 products (float32, or bfloat16 / float16 under `torch.autocast`) and the batch size. Which one is
 fastest depends on the processor, so the notebooks time them here rather than trust a rule. The
 optimizer's arithmetic is one more such choice: `fused_adam` is fastai's Adam done in fewer, larger
-operations, and `time_optimizer` times one optimizer against another. `skip_padding` makes a model's
-convolutions skip the multiplications that can only ever meet zero padding (ResNet18's last stage, on 28 × 28
-digits, sees 1 × 1 images).
+operations, and `time_optimizer` times one optimizer against another. `time_pass` times one layer's forward
+and backward pass (08 compares a convolution with helpers.padding's matrix product this way).
 """
 import gc
 import statistics
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.channelslast import ChannelsLast
@@ -265,25 +263,7 @@ def _median_ms(run, device, repeats, warmup) -> float:
     return 1000 * statistics.median(times)
 
 
-# ---------------------------------------------------------------- convolutions on one-pixel outputs
-class OnePixelConv2d(nn.Conv2d):
-    """A `nn.Conv2d` that notices when its output is a single pixel (08). Its window then sits in one place,
-    where only some of its weights meet the image (on a 1 × 1 image with padding 1, the centre alone: the
-    other 8 of 9 meet zeros), so it computes one matrix product with those weights: the same numbers as
-    the convolution, to float rounding, and the same gradients (zero for the weights that meet only padding),
-    without multiplying zeros. For any larger output it is the plain convolution."""
-
-    def _conv_forward(self, x, weight, bias):
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        h, w = x.shape[-2:]
-        one_pixel = (h + 2 * ph - kh) // sh == 0 and (w + 2 * pw - kw) // sw == 0
-        if x.dim() != 4 or not one_pixel:   # an unbatched image, or an output of more than one pixel
-            return super()._conv_forward(x, weight, bias)
-        rows, cols = max(0, min(h, kh - ph)), max(0, min(w, kw - pw))   # the image's pixels the window covers
-        taps = weight[:, :, ph:ph + rows, pw:pw + cols]  # the weights that meet them
-        return F.linear(x[:, :, :rows, :cols].flatten(1), taps.flatten(1), bias)[:, :, None, None]
-
-
+# ---------------------------------------------------------------- one layer's pass
 def time_pass(compute, x, dtype=None, repeats=10, warmup=2) -> float:
     """Median milliseconds of one forward and backward pass of `compute(x)` (08): a copy of `x` that
     takes gradients, `compute` inside `torch.autocast` to `dtype` if one is given, then the backward
@@ -296,22 +276,3 @@ def time_pass(compute, x, dtype=None, repeats=10, warmup=2) -> float:
             out = compute(x)
         out.float().sum().backward()
     return _median_ms(one_pass, x.device, repeats, warmup)
-
-
-def skip_padding(model) -> nn.Module:
-    """`model` with each of its plain `nn.Conv2d` layers (zero padding given as numbers, no groups, no
-    dilation) replaced by a `OnePixelConv2d` that shares its weights: the same parameters under the same
-    names (a state dict loads either way), so the model learns exactly what it did. Build the optimizer
-    after, or keep the same one: the parameters are the same tensors. Hooks registered on the old layers
-    are not carried over. Changes `model` and returns it; a second call changes nothing.
-    Used in: 08_resnet18, 10_your_own_digits."""
-    for parent in list(model.modules()):
-        for name, conv in list(parent.named_children()):
-            if (type(conv) is nn.Conv2d and conv.groups == 1 and conv.dilation == (1, 1)
-                    and conv.padding_mode == "zeros" and not isinstance(conv.padding, str)):
-                new = OnePixelConv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride,
-                                     conv.padding, bias=conv.bias is not None, device="meta")
-                new.weight, new.bias = conv.weight, conv.bias
-                new.train(conv.training)
-                setattr(parent, name, new)
-    return model
