@@ -74,7 +74,7 @@ def skip_padding(model) -> nn.Module:
     names (a state dict loads either way), so the model learns exactly what it did. Build the optimizer
     after, or keep the same one: the parameters are the same tensors. Hooks registered on the old layers
     are not carried over. Changes `model` and returns it; a second call changes nothing.
-    Used in: 08_resnet18, 10_your_own_digits (helpers.ladder)."""
+    Used in: 08_resnet18, 10_your_own_digits."""
     def make(conv):
         if (type(conv) is nn.Conv2d and conv.groups == 1 and conv.dilation == (1, 1)
                 and conv.padding_mode == "zeros" and not isinstance(conv.padding, str)):
