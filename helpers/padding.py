@@ -19,6 +19,8 @@ def _plan(conv, h, w):
     if ho < 1 or wo < 1:
         return None
     rows, cols = min(h, (ho - 1) * sh + kh - ph), min(w, (wo - 1) * sw + kw - pw)   # the pixels windows reach
+    if rows < 1 or cols < 1:   # the windows meet padding only (padding as wide as the window)
+        return None
     starts = [(ph - i * sh, pw - j * sw) for i in range(ho) for j in range(wo)]
     inside = all(0 <= r and r + rows <= kh and 0 <= c and c + cols <= kw for r, c in starts)
     if not inside or (ho * wo > 1 and rows * cols >= kh * kw):   # a product would multiply more than the conv

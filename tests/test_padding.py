@@ -86,7 +86,8 @@ def test_small_images_use_the_matrix_product_in_either_memory_layout():
     torch.manual_seed(1)
     products = 0
     for cin, cout, k, s, p, size in [(8, 6, 3, 1, 1, 2), (8, 6, 3, 1, 1, 1), (8, 6, 3, 2, 1, 2), (8, 6, 1, 2, 0, 2),
-                                     (5, 7, 3, 1, 1, 3), (4, 4, 3, 2, 1, 4), (4, 4, 1, 2, 0, 4), (3, 2, 5, 1, 2, 2)]:
+                                     (5, 7, 3, 1, 1, 3), (4, 4, 3, 2, 1, 4), (4, 4, 1, 2, 0, 4), (3, 2, 5, 1, 2, 2),
+                                     (2, 3, 1, 3, 1, 1)]:   # the last: a window that meets padding only
         for channels_last in (False, True):
             conv = nn.Conv2d(cin, cout, k, s, p).double()
             x = torch.randn(3, cin, size, size, dtype=torch.double)
