@@ -98,15 +98,14 @@ def summarise(runs, images):
         for row in rows.values():
             if train:
                 row["seconds"].append(sum(train))
-    for what, row in rows.items():
-        vals = [v["value"] for v in row["values"]]
-        row.update(images=images, min=min(vals), median=statistics.median(vals), max=max(vals),
-                   margin_images=round((min(vals) - row["floor"]) * images, 1))
+    for row in rows.values():
+        row["images"] = images
+        restate(row)
     return rows
 
 
 def restate(row):
-    "Recompute a checkpoint row's min, median, max and margin from its values (after a merge)."
+    "Compute a checkpoint row's min, median, max and margin from its values (after the runs, and after a merge)."
     vals = [v["value"] for v in row["values"]]
     row.update(min=min(vals), median=statistics.median(vals), max=max(vals),
                margin_images=round((min(vals) - row["floor"]) * row["images"], 1))
