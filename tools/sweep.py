@@ -35,15 +35,18 @@ MARKERS = ("<!-- sweep:start (written by make sweep) -->", "<!-- sweep:end -->")
 # How many images each data set's checkpoints are measured on (to turn a margin into images).
 IMAGES = {"mnist_sample": 2038, "mnist_png": 10000}
 
-PROLOGUE = """\
-# Robustness-sweep prologue (tools/sweep.py): threads pinned, every seed shifted.
+SEED_SHIFT = """\
 import random, numpy, torch
-torch.set_num_threads({threads})
-torch.set_num_threads = lambda n: None
 def _shifted(seed_fn, by={shift}):
     return lambda s, *a, **k: seed_fn(s + by if isinstance(s, int) else s, *a, **k)
 random.seed, numpy.random.seed, torch.manual_seed = map(_shifted, (random.seed, numpy.random.seed, torch.manual_seed))
 """
+PROLOGUE = """\
+# Robustness-sweep prologue (tools/sweep.py): threads pinned, every seed shifted.
+import torch
+torch.set_num_threads({threads})
+torch.set_num_threads = lambda n: None
+""" + SEED_SHIFT
 
 
 def checkpointed(nb_dir=ROOT / "notebooks"):
@@ -61,14 +64,21 @@ def code_hash(path):
     return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
-def run_once(path, seed_index, threads, timeout=900):
-    "Run the notebook at `path` with the prologue; the list of recorded figures (dicts) and the seconds."
+def with_prologue(path, prologue, folder):
+    "A copy of the notebook at `path`, in `folder`, with the code cell `prologue` first (tools/bench.py uses it too)."
     import nbformat
     nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(PROLOGUE.format(threads=threads, shift=1000 * seed_index)))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(prologue))
+    copy = Path(folder) / path.name
+    nbformat.write(nb, copy)
+    return copy
+
+
+def run_once(path, seed_index, threads, timeout=900):
+    "Run the notebook at `path` with the prologue; the list of recorded figures (dicts) and the seconds."
     with tempfile.TemporaryDirectory() as tmp:
-        copy, rec = Path(tmp) / path.name, Path(tmp) / "figures.jsonl"
-        nbformat.write(nb, copy)
+        copy = with_prologue(path, PROLOGUE.format(threads=threads, shift=1000 * seed_index), tmp)
+        rec = Path(tmp) / "figures.jsonl"
         env = dict(os.environ, DIGITS_BENCH_FILE=str(rec), OMP_NUM_THREADS=str(threads))
         start = time.perf_counter()
         r = subprocess.run([sys.executable, str(ROOT / "tools" / "execute.py"), "--child", "--no-save",
