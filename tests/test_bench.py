@@ -10,7 +10,8 @@ import bench  # noqa: E402
 def fake_run(monkeypatch, tmp_path):
     "bench with its notebook runs, widget timings and files replaced by fakes under tmp_path."
     monkeypatch.setattr(bench, "run_notebook", lambda nb, runs, seeded=False: {
-        "seconds": 1.0, "runs": runs, "peak_mb": 10, "figures": {}, "seeded": seeded})
+        "seconds": 1.0, "runs": runs, "peak_mb": 10, "figures": {},
+        "seeds": [42 + 1000 * i for i in range(runs)] if seeded else None})
     monkeypatch.setattr(bench, "widget_frames", lambda: {})
     monkeypatch.setattr(bench, "OUT", tmp_path / "latest.md")
     monkeypatch.setattr(bench, "PARTIAL", tmp_path / "partial.md")

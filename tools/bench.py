@@ -59,7 +59,8 @@ def run_notebook(path, runs, seeded=False):
                     run_fig[d["what"]] = d["value"]
             for k, v in run_fig.items():
                 figures.setdefault(k, []).append(v)
-    return {"seconds": statistics.median(secs), "runs": runs, "peak_mb": max(peaks), "seeded": seeded,
+    seeds = [42 + 1000 * i for i in range(runs)] if seeded else None   # the notebooks' seed 42, shifted
+    return {"seconds": statistics.median(secs), "runs": runs, "peak_mb": max(peaks), "seeds": seeds,
             "figures": {k: statistics.median(v) if k == "training seconds" else min(v) for k, v in figures.items()}}
 
 
@@ -110,8 +111,8 @@ def table(results, frames, classic):
         accs = ", ".join(f"{v:.4f}" for v in figs.values()) or "—"
         ratio = f"{classic_s / train:.1f}×" if classic_s and train and name == "08_resnet18" else ""
         runs = f"{r['runs']} run{'s' if r['runs'] > 1 else ''}"
-        if r.get("seeded"):
-            runs += ", seeds " + ", ".join(str(42 + 1000 * k) for k in range(r["runs"]))
+        if r.get("seeds"):
+            runs += ", seeds " + ", ".join(map(str, r["seeds"]))
         lines.append(f"| {name} ({runs}) | {r['seconds']:.1f} | "
                      f"{f'{train:.1f}' if train else ''} | {accs} | {r['peak_mb']} | {ratio} |")
     if classic:
