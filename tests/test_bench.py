@@ -9,7 +9,7 @@ import bench  # noqa: E402
 
 def fake_run(monkeypatch, tmp_path):
     "bench with its notebook runs, widget timings and files replaced by fakes under tmp_path."
-    monkeypatch.setattr(bench, "run_notebook", lambda nb, runs, seeded=False: {
+    monkeypatch.setattr(bench, "run_notebook", lambda nb, runs, seeded=False, first=0: {
         "seconds": 1.0, "runs": runs, "peak_mb": 10, "figures": {},
         "seeds": [42 + 1000 * i for i in range(runs)] if seeded else None})
     monkeypatch.setattr(bench, "widget_frames", lambda: {})
@@ -38,6 +38,45 @@ def test_full_run_writes_latest_and_readme(monkeypatch, tmp_path):
     assert "| 08_resnet18 (3 runs, seeds 42, 1042, 2042) | 1.0 |" in text   # 08's runs each have their own seed
     assert not (tmp_path / "partial.md").exists()
     assert len(written) == 1 and written[0][0] == ROOT / "README.md"
+
+
+def test_08_and_the_classic_path_run_in_turns(monkeypatch, tmp_path):
+    "Each pair is measured close together, in alternating order, and the ratio is the median of the pairs'."
+    fake_run(monkeypatch, tmp_path)
+    calls, drift = [], iter(range(1, 100))   # the machine gets slower with every run: 1, 2, 3, ... times
+
+    def notebook(nb, runs, seeded=False, first=0):
+        if nb.stem != "08_resnet18":
+            return {"seconds": 1.0, "runs": runs, "peak_mb": 10, "figures": {}, "seeds": None}
+        calls.append(("08", first))
+        return {"seconds": 30.0, "runs": 1, "peak_mb": 10, "seeds": [42 + 1000 * first],
+                "figures": {"training seconds": 10.0 * next(drift), "accuracy": 0.998 - first / 1000}}
+
+    def classic(seeds=bench.CLASSIC_SEEDS):
+        calls.append(("classic", seeds[0]))
+        return {"seconds": 20.0 * next(drift), "accuracy": 0.996, "accuracies": [0.996], "peak_mb": 9, "runs": 1}
+    monkeypatch.setattr(bench, "run_notebook", notebook)
+    monkeypatch.setattr(bench, "classic_resnet", classic)
+    assert bench.main(["--no-sweep"]) == 0
+    assert calls == [("08", 0), ("classic", 42), ("classic", 1042), ("08", 1), ("08", 2), ("classic", 2042)]
+    # pairs: 20*2/(10*1) = 4.0, 20*3/(10*4) = 1.5, 20*6/(10*5) = 2.4; median 2.4 (a ratio of medians would give 1.5)
+    row = next(line for line in (tmp_path / "latest.md").read_text().splitlines() if line.startswith("| 08_resnet18"))
+    assert row.endswith("| 2.4× (pairs 1.5–4.0×) |"), row
+    assert "seeds 42, 1042, 2042" in row and "| 0.9960 |" in row   # the lowest accuracy of the three seeds
+    assert "| classic fastai ResNet18 path (bs 64, fp32, fit_one_cycle(1, 0.1); 3 seeds) | | 60.0 |" in \
+        (tmp_path / "latest.md").read_text()
+
+
+def test_a_failed_classic_run_is_reported_not_divided(monkeypatch, tmp_path):
+    fake_run(monkeypatch, tmp_path)
+    monkeypatch.setattr(bench, "run_notebook", lambda nb, runs, seeded=False, first=0: {
+        "seconds": 1.0, "runs": runs, "peak_mb": 10, "seeds": [42] if seeded else None,
+        "figures": {"training seconds": 5.0} if seeded else {}})
+    monkeypatch.setattr(bench, "classic_resnet", lambda seeds=bench.CLASSIC_SEEDS: {"error": "no data"})
+    assert bench.main(["--no-sweep"]) == 0
+    text = (tmp_path / "latest.md").read_text()
+    assert "| classic fastai ResNet18 path | failed: no data |" in text
+    assert "×" not in next(line for line in text.splitlines() if line.startswith("| 08_resnet18"))
 
 
 def test_a_seeded_run_shifts_the_seed_of_each_run(tmp_path):

@@ -3,7 +3,8 @@
 For each notebook: run it top to bottom in a fresh kernel (several times where cheap), take the
 median wall time, the largest kernel peak memory and the checkpoint figures it reached. Also: the
 frame time of each widget (one slider move -> new picture), and the classic fastai ResNet18 path
-(tools/classic_resnet.py) that notebook 08's speed is compared with.
+(tools/classic_resnet.py) that notebook 08's speed is compared with: its runs and 08's are taken in turns,
+seed by seed, and the ratio is the median of the pairs' ratios (see `paired`).
 
     python tools/bench.py [--runs 3] [--only 01_pixels ...] [--no-classic]
 
@@ -35,11 +36,12 @@ CLASSIC_SEEDS = (42, 1042, 2042)
 SEEDED = {"08_resnet18.ipynb"}
 
 
-def run_notebook(path, runs, seeded=False):
-    "Median seconds, max peak MB and the checkpoint figures of `runs` fresh-kernel runs (`seeded`: a seed each)."
+def run_notebook(path, runs, seeded=False, first=0):
+    """Median seconds, max peak MB and the checkpoint figures of `runs` fresh-kernel runs (`seeded`: run i gets
+    seed 42 + 1000 i, counting from i = `first`)."""
     from sweep import SEED_SHIFT, with_prologue
     secs, peaks, figures = [], [], {}
-    for i in range(runs):
+    for i in range(first, first + runs):
         with tempfile.TemporaryDirectory() as tmp, tempfile.NamedTemporaryFile("r", suffix=".jsonl") as rec:
             run = with_prologue(path, SEED_SHIFT.format(shift=1000 * i), tmp) if seeded else path
             env = dict(os.environ, DIGITS_BENCH_FILE=rec.name)
@@ -59,7 +61,7 @@ def run_notebook(path, runs, seeded=False):
                     run_fig[d["what"]] = d["value"]
             for k, v in run_fig.items():
                 figures.setdefault(k, []).append(v)
-    seeds = [42 + 1000 * i for i in range(runs)] if seeded else None   # the notebooks' seed 42, shifted
+    seeds = [42 + 1000 * i for i in range(first, first + runs)] if seeded else None   # the notebooks' seed 42, shifted
     return {"seconds": statistics.median(secs), "runs": runs, "peak_mb": max(peaks), "seeds": seeds,
             "figures": {k: statistics.median(v) if k == "training seconds" else min(v) for k, v in figures.items()}}
 
@@ -82,10 +84,10 @@ def widget_frames():
     return rows
 
 
-def classic_resnet():
-    "The classic path over CLASSIC_SEEDS: median training seconds, min accuracy, max peak MB."
+def classic_resnet(seeds=CLASSIC_SEEDS):
+    "The classic path over `seeds`: median training seconds, min accuracy, max peak MB."
     runs = []
-    for seed in CLASSIC_SEEDS:
+    for seed in seeds:
         r = subprocess.run([sys.executable, str(ROOT / "tools" / "classic_resnet.py"), str(seed)],
                            capture_output=True, text=True)
         if r.returncode != 0:
@@ -93,6 +95,42 @@ def classic_resnet():
         runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
     return {"seconds": statistics.median(r["seconds"] for r in runs), "accuracy": min(r["accuracy"] for r in runs),
             "accuracies": [r["accuracy"] for r in runs], "peak_mb": max(r["peak_mb"] for r in runs), "runs": len(runs)}
+
+
+def paired(nb, runs):
+    """08's runs and the classic path's, taken in turns (08 then classic, classic then 08, ...), seed by seed.
+    The machine's speed drifts over minutes, by two or three times in a day, so a ratio of two medians measured
+    minutes apart says more about the drift than about the recipe; each pair is measured within a couple of
+    minutes, and alternating the order cancels a steady drift. Returns 08's result, with the pairs' ratios
+    (classic training seconds / 08's) added, and the classic path's result (either may be {"error": ...})."""
+    parts, classics = [], []
+    for i, seed in enumerate(CLASSIC_SEEDS[:runs]):
+        for which in ("08", "classic") if i % 2 == 0 else ("classic", "08"):
+            if which == "08":
+                parts.append(run_notebook(nb, 1, seeded=True, first=i))
+            else:
+                classics.append(classic_resnet([seed]))
+        if any("error" in r for r in parts + classics):
+            break
+    failed = next((r for r in parts if "error" in r), None)
+    classic_failed = next((r for r in classics if "error" in r), None)
+    classic = classic_failed or {
+        "seconds": statistics.median(c["seconds"] for c in classics), "accuracy": min(c["accuracy"] for c in classics),
+        "accuracies": [c["accuracy"] for c in classics], "peak_mb": max(c["peak_mb"] for c in classics),
+        "runs": len(classics)}
+    if failed:
+        return failed, classic
+    figures = {}
+    for r in parts:
+        for k, v in r["figures"].items():
+            figures.setdefault(k, []).append(v)
+    result = {"seconds": statistics.median(r["seconds"] for r in parts), "runs": len(parts),
+              "peak_mb": max(r["peak_mb"] for r in parts), "seeds": [s for r in parts for s in r["seeds"]],
+              "figures": {k: statistics.median(v) if k == "training seconds" else min(v) for k, v in figures.items()}}
+    trained = figures.get("training seconds", [])
+    if not classic_failed and len(trained) == len(classics):
+        result["pair_ratios"] = [c["seconds"] / t for c, t in zip(classics, trained)]
+    return result, classic
 
 
 def table(results, frames, classic):
@@ -110,6 +148,9 @@ def table(results, frames, classic):
         train = figs.pop("training seconds", None)
         accs = ", ".join(f"{v:.4f}" for v in figs.values()) or "—"
         ratio = f"{classic_s / train:.1f}×" if classic_s and train and name == "08_resnet18" else ""
+        if r.get("pair_ratios"):   # measured in turns with the classic path: the median pair, and the range
+            pr = r["pair_ratios"]
+            ratio = f"{statistics.median(pr):.1f}× (pairs {min(pr):.1f}–{max(pr):.1f}×)"
         runs = f"{r['runs']} run{'s' if r['runs'] > 1 else ''}"
         if r.get("seeds"):
             runs += ", seeds " + ", ".join(map(str, r["seeds"]))
@@ -131,20 +172,26 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs of each quick notebook (default 3)")
     ap.add_argument("--only", nargs="*", help="notebook names (without .ipynb) to run")
-    ap.add_argument("--no-classic", action="store_true", help="skip the classic ResNet18 path (3 seeds, ~2 min)")
+    ap.add_argument("--no-classic", action="store_true",
+                    help="skip the classic ResNet18 path (3 seeds, ~2 min; run in turns with 08's runs when 08 runs)")
     ap.add_argument("--no-sweep", action="store_true", help="skip the robustness sweep (make sweep, ~25 min)")
     args = ap.parse_args(argv)
-    results = {}
+    results, classic = {}, None
+    with_classic = not args.no_classic and (ROOT / "tools" / "classic_resnet.py").exists()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         if args.only and nb.stem not in args.only:
             continue
         runs = 1 if nb.name in SLOW else args.runs
+        if nb.name in SEEDED and with_classic:
+            runs = min(runs, len(CLASSIC_SEEDS))
+            print(f"running {nb.name} x{runs}, in turns with the classic fastai ResNet18 path ...", flush=True)
+            results[nb.stem], classic = paired(nb, runs)
+            continue
         print(f"running {nb.name} x{runs} ...", flush=True)
         results[nb.stem] = run_notebook(nb, runs, seeded=nb.name in SEEDED)
     print("timing widget updates ...", flush=True)
     frames = widget_frames()
-    classic = None
-    if not args.no_classic and (ROOT / "tools" / "classic_resnet.py").exists():
+    if with_classic and classic is None:
         print("running the classic fastai ResNet18 path ...", flush=True)
         classic = classic_resnet()
     text = table(results, frames, classic)
