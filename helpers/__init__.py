@@ -12,6 +12,7 @@ gd           03: gradient descent on x², a line and a quadratic, still figures 
 learner      06: our own Learner, reused in 09
 relu         07: the sum-of-ReLUs widget
 speed        08: measure training settings (precision, memory layout, threads) and choose; reused in 09
+decoded      09: a folder of images decoded once and kept beside the data folder for later runs; 10 via ladder
 padding      08: convolutions on images smaller than their window as one matrix product (skip_padding), and
              the weights that only ever meet padding dropped (drop_padding_weights); ladder uses it for 10
 selfcheck    00: the set-up self-check (where you run, versions, device, memory, data, widgets)

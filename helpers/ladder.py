@@ -15,19 +15,22 @@ from PIL import Image
 from torch import nn
 
 from . import padding, speed
+from .decoded import decode_once
 
 
 def load_mnist(path):
     """The full MNIST from the mnist_png folder `path`: training and test images (uint8, n × 28 × 28) and
-    labels, each digit's files in sorted order, as notebook 9 loads them. Used in: 10_your_own_digits."""
-    def split(name):
+    labels, each digit's files in sorted order, as notebook 9 loads them, and decoded once as there
+    (helpers.decoded keeps a copy beside the data folder for later runs). Used in: 10_your_own_digits."""
+    def decode_split(name):
         images, labels = [], []
         for digit in range(10):
             files = sorted((path / name / str(digit)).iterdir())
-            images += [torch.from_numpy(np.array(Image.open(f))) for f in files]
+            images += [np.asarray(Image.open(f)) for f in files]
             labels += [digit] * len(files)
-        return torch.stack(images), torch.tensor(labels)
-    return (*split("training"), *split("testing"))
+        return torch.from_numpy(np.stack(images)), torch.tensor(labels)
+    return (*decode_once(decode_split, "training", path, quiet=True),
+            *decode_once(decode_split, "testing", path, quiet=True))
 
 
 @dataclass
