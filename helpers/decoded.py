@@ -75,10 +75,11 @@ def _write(file, key, tensors):
         os.replace(tmp, file)
         return None
     except (OSError, RuntimeError) as e:   # torch.save reports a failed write as a RuntimeError
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)   # our own temporary file
         why = getattr(e, "strerror", None) or (str(e).splitlines() or [e.__class__.__name__])[0]
         return why[:80]
+    finally:   # also when the student interrupts the kernel half-way through the write
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)   # our own temporary file; after os.replace it no longer exists
 
 
 def decode_once(load, split, folder, quiet=False):

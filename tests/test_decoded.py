@@ -47,7 +47,8 @@ def test_decoded_once_then_read_back_unchanged(folder, capsys):
     assert second[0].dtype == torch.uint8 and second[0].shape == (6, 28, 28)
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("training: 6 images decoded, kept in .mnist_png.training.load_split.decoded.pt")
-    assert out[1] == "training: 6 images read back from .mnist_png.training.load_split.decoded.pt, decoded on an earlier run"
+    assert out[1] == ("training: 6 images read back from .mnist_png.training.load_split.decoded.pt, "
+                      "decoded on an earlier run")
     assert decoded.cache_file(folder, "training", load).parent == folder.parent   # beside the folder, not in it
     assert sorted(p.name for p in folder.iterdir()) == ["training"]
 
@@ -157,6 +158,18 @@ def test_a_failed_write_leaves_no_file_and_says_so(folder, capsys, monkeypatch):
     assert len(got[0]) == 6
     assert "not kept for the next run (No space left on device)" in capsys.readouterr().out
     assert sorted(p.name for p in folder.parent.iterdir()) == ["mnist_png"]   # no copy, no temporary file
+
+
+def test_an_interrupted_write_leaves_no_file(folder, monkeypatch):
+    load, calls = counting_loader(folder)
+
+    def interrupted(obj, f, *a, **k):
+        f.write(b"partial")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(decoded.torch, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        decoded.decode_once(load, "training", folder)
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["mnist_png"]
 
 
 def test_a_loader_without_source_is_never_kept(folder, capsys):
