@@ -117,9 +117,9 @@ def paired(nb, runs):
     classic = classic_failed or {
         "seconds": statistics.median(c["seconds"] for c in classics), "accuracy": min(c["accuracy"] for c in classics),
         "accuracies": [c["accuracy"] for c in classics], "peak_mb": max(c["peak_mb"] for c in classics),
-        "runs": len(classics)}
-    if failed:
-        return failed, classic
+        "runs": len(classics)} if classics else None
+    if failed or not parts:
+        return failed or {"error": "no runs asked for"}, classic
     figures = {}
     for r in parts:
         for k, v in r["figures"].items():
