@@ -6,11 +6,13 @@ the files are no longer in the computer's memory); reused in 10_your_own_digits 
 """
 import hashlib
 import inspect
+import io
 import os
-import tempfile
 from pathlib import Path
 
 import torch
+
+from .manifest import write_file
 
 
 def cache_file(folder, split, load) -> Path:
@@ -66,20 +68,16 @@ def _read(file, key):
 
 
 def _write(file, key, tensors):
-    "Save `tensors` to `file` through a temporary file and a rename, so a half-written copy never exists."
-    tmp = None
+    """Save `tensors` to `file` (through helpers.manifest's write_file: a temporary file and a rename, so a
+    half-written copy never exists); None if it worked, else why not."""
+    buffer = io.BytesIO()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=file.name + ".", suffix=".tmp", dir=file.parent)
-        with os.fdopen(fd, "wb") as f:
-            torch.save({"key": key, "tensors": list(tensors)}, f)
-        os.replace(tmp, file)
+        torch.save({"key": key, "tensors": list(tensors)}, buffer)
+        write_file(file, buffer.getvalue())
         return None
     except (OSError, RuntimeError) as e:   # torch.save reports a failed write as a RuntimeError
         why = getattr(e, "strerror", None) or (str(e).splitlines() or [e.__class__.__name__])[0]
         return why[:80]
-    finally:   # also when the student interrupts the kernel half-way through the write
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)   # our own temporary file; after os.replace it no longer exists
 
 
 def decode_once(load, split, folder, quiet=False):

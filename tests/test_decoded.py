@@ -141,7 +141,7 @@ def test_a_folder_we_may_not_write_in_still_gives_the_images(folder, capsys, mon
 
     def refused(*a, **k):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(decoded.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(decoded, "write_file", refused)
     assert len(decoded.decode_once(load, "training", folder)[0]) == 6
     assert "not kept for the next run (Permission denied)" in capsys.readouterr().out
     assert sorted(p.name for p in folder.parent.iterdir()) == ["mnist_png"]

@@ -62,7 +62,12 @@ def run_notebook(path, runs, seeded=False, first=0):
             for k, v in run_fig.items():
                 figures.setdefault(k, []).append(v)
     seeds = [42 + 1000 * i for i in range(first, first + runs)] if seeded else None   # the notebooks' seed 42, shifted
-    return {"seconds": statistics.median(secs), "runs": runs, "peak_mb": max(peaks), "seeds": seeds,
+    return _summary(secs, peaks, figures, seeds)
+
+
+def _summary(secs, peaks, figures, seeds):
+    "Runs' seconds, peaks and figures (a list per figure) as one result: medians, the max peak, the lowest accuracies."
+    return {"seconds": statistics.median(secs), "runs": len(secs), "peak_mb": max(peaks), "seeds": seeds,
             "figures": {k: statistics.median(v) if k == "training seconds" else min(v) for k, v in figures.items()}}
 
 
@@ -93,6 +98,11 @@ def classic_resnet(seeds=CLASSIC_SEEDS):
         if r.returncode != 0:
             return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
         runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+    return _classic_summary(runs)
+
+
+def _classic_summary(runs):
+    "The classic path's runs (each with seconds, accuracy, peak_mb) as one result."
     return {"seconds": statistics.median(r["seconds"] for r in runs), "accuracy": min(r["accuracy"] for r in runs),
             "accuracies": [r["accuracy"] for r in runs], "peak_mb": max(r["peak_mb"] for r in runs), "runs": len(runs)}
 
@@ -114,19 +124,15 @@ def paired(nb, runs):
             break
     failed = next((r for r in parts if "error" in r), None)
     classic_failed = next((r for r in classics if "error" in r), None)
-    classic = classic_failed or {
-        "seconds": statistics.median(c["seconds"] for c in classics), "accuracy": min(c["accuracy"] for c in classics),
-        "accuracies": [c["accuracy"] for c in classics], "peak_mb": max(c["peak_mb"] for c in classics),
-        "runs": len(classics)} if classics else None
+    classic = classic_failed or (_classic_summary(classics) if classics else None)
     if failed or not parts:
         return failed or {"error": "no runs asked for"}, classic
     figures = {}
-    for r in parts:
+    for r in parts:   # each part is one run, so its figures are that run's own
         for k, v in r["figures"].items():
             figures.setdefault(k, []).append(v)
-    result = {"seconds": statistics.median(r["seconds"] for r in parts), "runs": len(parts),
-              "peak_mb": max(r["peak_mb"] for r in parts), "seeds": [s for r in parts for s in r["seeds"]],
-              "figures": {k: statistics.median(v) if k == "training seconds" else min(v) for k, v in figures.items()}}
+    result = _summary([r["seconds"] for r in parts], [r["peak_mb"] for r in parts], figures,
+                      [s for r in parts for s in r["seeds"]])
     trained = figures.get("training seconds", [])
     if not classic_failed and len(trained) == len(classics):
         result["pair_ratios"] = [c["seconds"] / t for c, t in zip(classics, trained)]
