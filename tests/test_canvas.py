@@ -148,3 +148,32 @@ def test_colab_widgets_only_on_colab(monkeypatch):
     monkeypatch.setattr(canvas_module, "enable_colab_widgets", lambda: made.append(1))
     DrawCanvas()
     assert made == [1], "DrawCanvas() must enable Colab's widgets itself"
+
+
+WITHOUT_ANYWIDGET = r'''
+import sys
+sys.modules["anywidget"] = None          # as if it were not installed: importing it raises ImportError
+import torch
+from helpers import ladder
+from helpers.canvas import NO_ANYWIDGET, DrawCanvas
+from helpers.judge_widgets import live_panel
+canvas = DrawCanvas()
+assert canvas.strokes == [] and repr(canvas) == NO_ANYWIDGET and canvas.value == NO_ANYWIDGET
+seen = []
+canvas.on_stroke(seen.append)
+canvas.strokes = [[[40, 140.5], [240, 140.5]]]
+assert canvas.image().shape == (280, 280) and canvas.image().max() == 255 and seen == [canvas]
+canvas.undo()
+assert canvas.strokes == [] and len(seen) == 2
+model = ladder.MeanDigits((torch.rand(4, 28, 28) * 255).to(torch.uint8), torch.tensor([3, 7, 3, 7]))
+panel, judged = live_panel([model], DrawCanvas())   # the notebook's live panel still builds
+print("ok")
+'''
+
+
+def test_without_anywidget_the_canvas_says_how_to_get_it_and_everything_else_runs():
+    import subprocess
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", WITHOUT_ANYWIDGET], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+    assert "pip install anywidget" in canvas_module.NO_ANYWIDGET
