@@ -20,12 +20,15 @@ from PIL import Image, ImageDraw
 
 try:
     import anywidget
-except ImportError:   # DrawCanvas then shows how to install it; everything else here still works
+except ImportError:   # then DrawCanvas is a line that says how to install it; everything else here still works
     anywidget = None
 
 SIZE = 280  # the canvas side in pixels: ten screen pixels for each of MNIST's 28
 PEN = 18    # pen width for a 280-px canvas: strokes about as thick, relative to the digit, as MNIST's
 BAD_STROKES = "strokes must be a list of strokes, each a list of [x, y] points"
+NO_ANYWIDGET = ("No drawing box: the anywidget package is not installed here. Install it (`%pip install anywidget`) "
+                "and restart the kernel to draw; until then the notebook uses its example digits, and section 8 "
+                "lets you upload a photo of a digit or pick a test image.")
 
 
 def enable_colab_widgets() -> bool:
@@ -92,16 +95,35 @@ class Strokes(traitlets.TraitType):
         return checked_strokes(value)
 
 
-class _Canvas(traitlets.HasTraits):
-    """What both kinds of DrawCanvas share: the drawing's traits, its checks, and the methods that work
-    on `strokes` from Python (they need no browser)."""
+class DrawCanvas(anywidget.AnyWidget if anywidget else ipywidgets.HTML):
+    """A square canvas to draw a digit on, white ink on black like MNIST, with Clear and Undo buttons
+    and a pen-width slider under it. `strokes` holds the drawing (one list of [x, y] points per
+    stroke, added when the pen lifts), `image()` gives it as an MNIST-like uint8 tensor, and
+    `on_stroke(f)` calls `f(canvas)` after every change. `rendered` turns True once a browser has
+    drawn the widget: a notebook can check it to tell whether custom widgets work where it runs.
+    Without the anywidget package it is an `ipywidgets.HTML` line saying how to install it, with the same
+    traits and methods (the drawing stays empty unless strokes are set from Python), so every cell of
+    notebook 10 still runs. Used in: 10_your_own_digits."""
+
+    _esm = Path(__file__).with_name("canvas.js").read_text()
+    _css = Path(__file__).with_name("canvas.css").read_text()
+
     strokes = Strokes().tag(sync=True)                 # [[[x, y], ...], ...], canvas pixels
     pen_width = traitlets.Int(PEN).tag(sync=True)      # pixels
     size = traitlets.Int(SIZE).tag(sync=True)          # the canvas side, pixels
     rendered = traitlets.Bool(False).tag(sync=True)    # set by the front end once it has drawn
 
+    def __repr__(self):   # the text saved where no front end draws the widget: no memory address
+        if anywidget is None:
+            return NO_ANYWIDGET
+        return "DrawCanvas (a drawing box shows here when this cell runs in a live notebook)"
+
     def __init__(self, **kwargs):
         self._stroke_handlers = {}
+        if anywidget is None:
+            super().__init__(value=NO_ANYWIDGET, **kwargs)
+            return
+        enable_colab_widgets()
         super().__init__(**kwargs)
 
     @traitlets.default("strokes")
@@ -148,39 +170,3 @@ class _Canvas(traitlets.HasTraits):
         if callback not in self._stroke_handlers:
             self._stroke_handlers[callback] = lambda change: callback(self)
             self.observe(self._stroke_handlers[callback], names="strokes")
-
-
-NO_ANYWIDGET = ("No drawing box: the anywidget package is not installed here. Install it (`%pip install anywidget`) "
-                "and restart the kernel to draw; until then the notebook uses its example digits, and section 8 "
-                "lets you upload a photo of a digit or pick a test image.")
-
-if anywidget is not None:
-    class DrawCanvas(_Canvas, anywidget.AnyWidget):
-        """A square canvas to draw a digit on, white ink on black like MNIST, with Clear and Undo buttons
-        and a pen-width slider under it. `strokes` holds the drawing (one list of [x, y] points per
-        stroke, added when the pen lifts), `image()` gives it as an MNIST-like uint8 tensor, and
-        `on_stroke(f)` calls `f(canvas)` after every change. `rendered` turns True once a browser has
-        drawn the widget: a notebook can check it to tell whether custom widgets work where it runs.
-        Used in: 10_your_own_digits."""
-
-        _esm = Path(__file__).with_name("canvas.js").read_text()
-        _css = Path(__file__).with_name("canvas.css").read_text()
-
-        def __repr__(self):   # the text saved where no front end draws the widget: no memory address
-            return "DrawCanvas (a drawing box shows here when this cell runs in a live notebook)"
-
-        def __init__(self, **kwargs):
-            enable_colab_widgets()
-            super().__init__(**kwargs)
-else:
-    class DrawCanvas(_Canvas, ipywidgets.HTML):
-        """Without anywidget: a line that says how to get the drawing box, with the same `strokes`,
-        `image()`, `clear()`, `undo()` and `on_stroke()` as the real canvas (the drawing stays empty
-        unless strokes are set from Python), so every cell of notebook 10 still runs.
-        Used in: 10_your_own_digits."""
-
-        def __repr__(self):
-            return NO_ANYWIDGET
-
-        def __init__(self, **kwargs):
-            super().__init__(value=NO_ANYWIDGET, **kwargs)

@@ -239,11 +239,12 @@ def fused_adam(params, lr, mom=0.9, sqr_mom=0.99, eps=1e-5, wd=0.01):
     return _NoDecayOn1D(opt=opt)
 
 
-def time_optimizer(opt_func, model, steps=20, warmup=3) -> float:
+def time_optimizer(opt_func, model, device=None, steps=20, warmup=3) -> float:
     """Median milliseconds of one step of the optimizer `opt_func` makes, over a copy of `model`'s
-    parameters with made-up gradients (08): the optimizer's own cost, apart from the forward and
-    backward passes. `model` itself is not changed. Used in: 08_resnet18."""
-    params = [p.detach().clone().requires_grad_() for p in model.parameters()]
+    parameters (on `device`, if given, where training will run) with made-up gradients (08): the
+    optimizer's own cost, apart from the forward and backward passes. `model` itself is not changed.
+    Used in: 08_resnet18."""
+    params = [p.detach().to(device).clone().requires_grad_() for p in model.parameters()]
     for p in params:
         p.grad = torch.randn_like(p) * 1e-3
     opt = opt_func([params], lr=1e-3)

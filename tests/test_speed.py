@@ -195,6 +195,21 @@ def test_time_optimizer_times_a_step_and_leaves_the_model_alone():
     assert all(p.grad is None for p in model.parameters())
 
 
+def test_time_optimizer_copies_the_parameters_to_the_device_it_is_given():
+    seen = []
+
+    class Recorder:   # an optimizer that only notes where its parameters are
+        def __init__(self, groups, lr):
+            seen.extend(p.device.type for group in groups for p in group)
+
+        def step(self):
+            pass
+    model = bn_model()
+    speed.time_optimizer(Recorder, model, torch.device("meta"), steps=1, warmup=0)
+    assert seen and set(seen) == {"meta"}
+    assert all(p.device.type == "cpu" for p in model.parameters())
+
+
 def test_time_pass_times_a_forward_and_backward_pass():
     x = torch.randn(8, 3, 4, 4)
     conv = nn.Conv2d(3, 2, 3, padding=1)
