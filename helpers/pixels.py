@@ -88,7 +88,7 @@ class ExplorerFigure(Blitter):
     def show(self, index, rows, cols):
         self.image.set_data(self.stack[index])
         self.box.set_bounds(cols[0] - 0.5, rows[0] - 0.5, cols[1] - cols[0], rows[1] - rows[0])
-        self.title.set_text(f"{self.name}[{index}]: image {index + 1} of {self.n}")
+        self.title.set_text(f"{self.name}[{index}]  (indexes 0 to {self.n - 1})")
         self.slice.set_xy(self._xy(index, 0, self.h, 0, self.w))
         self.part.set_xy(self._xy(index, rows[0], rows[1], cols[0], cols[1]))
         return self.frame()
